@@ -1,0 +1,80 @@
+"""`corpus list` and `corpus show`: reading articles from the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from corpus import queries
+from corpus.cli.options import handle_errors, json_option, open_store, print_json, store_option
+from corpus.render import stdout_console
+from corpus.views.articles import article_panel, article_summary, article_table
+
+LIST_KEYS = ("id", "kind", "title", "source", "date", "path", "words")
+
+
+@click.command("list")
+@click.option("--kind", type=click.Choice(["article", "brief"]), help="Only this kind of item.")
+@click.option("--source", help="Only articles from this source (exact).")
+@click.option("--summaries", is_flag=True, help="Add each article's summary.")
+@click.option("--sentences", default=2, show_default=True, help="Sentences per summary.")
+@json_option
+@store_option
+@handle_errors
+def list_command(
+    kind: str | None, source: str | None, summaries: bool, sentences: int, as_json: bool, db: Path
+) -> None:
+    """List the stored articles: id, kind, source, date, title, words.
+
+    \b
+    Example:
+      corpus list --kind brief --json | jq '.[].title'
+    """
+    with open_store(db) as store:
+        rows = queries.list_articles(store, kind=kind, source=source)
+        texts = None
+        if summaries:
+            texts = {
+                row["id"]: article_summary(queries.get_article(store, row["id"]), sentences)
+                for row in rows
+            }
+    if as_json:
+        print_json([
+            {key: row[key] for key in LIST_KEYS} | ({"summary": texts[row["id"]]} if texts else {})
+            for row in rows
+        ])
+    else:
+        stdout_console().print(article_table(rows, texts))
+
+
+@click.command("show")
+@click.argument("article_id")
+@click.option("--sentences", default=2, show_default=True, help="Sentences in the summary.")
+@click.option("--raw", is_flag=True, help="Write the exact bytes of the article's file to stdout.")
+@json_option
+@store_option
+@handle_errors
+def show_command(article_id: str, sentences: int, raw: bool, as_json: bool, db: Path) -> None:
+    """Show one article: metadata, summary, entities, and the text with entities highlighted.
+
+    ARTICLE_ID is any unique prefix of at least 4 characters of an id from `corpus list`.
+
+    \b
+    Example:
+      corpus show 38dc
+      corpus show 38dc28e4aff7 --json | jq '.entities[] | select(.label == "GOV")'
+    """
+    with open_store(db) as store:
+        article = queries.get_article(store, queries.resolve_id(store, article_id))
+        data = queries.raw_file(store, article["path"]) if raw else None
+    if data is not None:
+        click.get_binary_stream("stdout").write(data)
+    elif as_json:
+        article["summary"] = article_summary(article, sentences)
+        print_json(article)
+    else:
+        stdout_console().print(article_panel(article, sentences))
+
+
+COMMANDS = [list_command, show_command]

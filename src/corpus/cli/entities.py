@@ -1,0 +1,53 @@
+"""`corpus entities`: the corpus-wide table of canonical entities."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from corpus import queries
+from corpus.cli.options import handle_errors, json_option, open_store, print_json, store_option
+from corpus.render import stdout_console
+from corpus.views.entities import entity_table
+
+CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "aliases")
+
+
+@click.command("entities")
+@click.option("--label", help="Only entities with this label (ORG, GOV, PERSON, GPE...).")
+@click.option("--top", type=click.IntRange(min=1), help="Only the N most mentioned.")
+@click.option("--min-count", type=click.IntRange(min=1), default=1, help="At least N mentions.")
+@click.option("--article", "article_id", help="Only the entities of this article (id prefix).")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
+@json_option
+@store_option
+@handle_errors
+def entities_command(
+    label: str | None, top: int | None, min_count: int, article_id: str | None, as_csv: bool,
+    as_json: bool, db: Path,
+) -> None:
+    """Who is mentioned, how often and in how many articles, by canonical entity.
+
+    \b
+    Examples:
+      corpus entities --label GOV
+      corpus entities --top 20 --csv > entities.csv
+    """
+    with open_store(db) as store:
+        article = queries.resolve_id(store, article_id) if article_id else None
+        rows = queries.entity_table(store, label=label, article=article, min_count=min_count, top=top)
+    if as_json:
+        print_json(rows)
+    elif as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(CSV_KEYS)
+        for row in rows:
+            writer.writerow([*(row[k] for k in CSV_KEYS[:-1]), "|".join(row["aliases"])])
+    else:
+        stdout_console().print(entity_table(rows))
+
+
+COMMANDS = [entities_command]

@@ -1,0 +1,164 @@
+"""`corpus ingest`, `corpus retag` and `corpus tag`: the commands that run the NLP pipeline."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+
+from corpus.cli.options import (
+    EXIT_FAILED, CorpusError, handle_errors, json_option, open_store, print_json, store_option,
+)
+from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
+from corpus.loader import DEFAULT_GLOB
+from corpus.render import stderr_console, stdout_console
+from corpus.tagging import ModelNotFound, SummarizingTagger, fingerprint
+from corpus.views.articles import tagged_text
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def pipeline_options(func: F) -> F:
+    func = click.option(
+        "--gazetteer", "gazetteers", multiple=True, envvar="CORPUS_GAZETTEER",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="An extra gazetteer TOML file merged over the shipped one (repeatable).",
+    )(func)
+    return click.option(
+        "--model", envvar="CORPUS_MODEL", show_envvar=True,
+        help="spaCy model package or path (default: en_core_web_sm, else its pinned copy).",
+    )(func)
+
+
+def make_ingest(store: Any, model: str | None, gazetteers: tuple[Path, ...],
+                options: IngestOptions, reporter: Reporter) -> Ingest:
+    try:
+        current = fingerprint(model, gazetteers)
+    except ModelNotFound as error:
+        raise CorpusError(str(error)) from None
+    return Ingest(store, lambda: SummarizingTagger(model, gazetteers), current, options, reporter)
+
+
+@contextmanager
+def progress_reporter(enabled: bool) -> Iterator[Reporter]:
+    """A reporter printing warnings and errors to stderr, with a progress bar on a terminal."""
+    console = stderr_console()
+    reporter = Reporter(
+        warning=lambda message: console.print(Text(f"warning: {message}", style="yellow")),
+        error=lambda message: console.print(Text(f"error: {message}", style="red")),
+    )
+    if not (enabled and console.is_terminal):
+        yield reporter
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("files", total=None)
+        reporter.files_found = lambda count: progress.update(task, total=count)
+        reporter.file_done = lambda path: progress.advance(task)
+        reporter.tagging_started = lambda: progress.update(task, description="loading model")
+        yield reporter
+
+
+def finish(report: IngestReport, as_json: bool) -> None:
+    if as_json:
+        print_json({
+            "files": report.files, "new": report.new, "unchanged": report.unchanged,
+            "replaced_files": report.replaced_files, "retagged": report.retagged,
+            "failed": report.failed, "warnings": report.warnings,
+        })
+    else:
+        click.echo(report.summary(), err=True)
+    if report.failed:
+        raise SystemExit(EXIT_FAILED)
+
+
+@click.command("ingest")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--glob", "pattern", default=DEFAULT_GLOB, show_default=True,
+              help="Which files to take from directories.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1,
+              show_default="the number of cores", help="Processes for tagging.")
+@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
+              help="Articles per spaCy batch.")
+@click.option("--progress/--no-progress", default=True, help="Progress bar on a terminal.")
+@pipeline_options
+@json_option
+@store_option
+@handle_errors
+def ingest_command(paths: tuple[str, ...], pattern: str, jobs: int, batch_size: int, progress: bool,
+                   model: str | None, gazetteers: tuple[Path, ...], as_json: bool, db: Path) -> None:
+    """Parse, tag and store news articles from files, directories or globs.
+
+    Idempotent: unchanged files are skipped, a changed file replaces its articles, and the same
+    text in two files is stored once with both paths. A file that cannot be read is named on
+    stderr and the others are still ingested; the exit status is then 1.
+
+    \b
+    Examples:
+      corpus ingest seeds/
+      corpus ingest 'archive/**/*.txt' --db line.db
+      corpus ingest notes/ --glob '*.md' --jobs 2
+    """
+    options = IngestOptions(pattern=pattern, jobs=jobs, batch_size=batch_size)
+    with progress_reporter(progress) as reporter, open_store(db, readonly=False) as store:
+        store.on_wait = reporter.warning
+        report = make_ingest(store, model, gazetteers, options, reporter).run(list(paths))
+    finish(report, as_json)
+
+
+@click.command("retag")
+@click.option("--stale", is_flag=True, help="Only articles tagged by another pipeline version.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Processes for tagging.")
+@pipeline_options
+@json_option
+@store_option
+@handle_errors
+def retag_command(stale: bool, jobs: int, model: str | None, gazetteers: tuple[Path, ...],
+                  as_json: bool, db: Path) -> None:
+    """Re-tag every stored article from its stored text, without re-reading files.
+
+    \b
+    Example:
+      corpus retag --gazetteer my-names.toml
+    """
+    with progress_reporter(False) as reporter, open_store(db, readonly=False) as store:
+        store.on_wait = reporter.warning
+        job = make_ingest(store, model, gazetteers, IngestOptions(jobs=jobs), reporter)
+        job.retag(stale_only=stale)
+    finish(job.report, as_json)
+
+
+@click.command("tag")
+@click.argument("source", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+@pipeline_options
+@json_option
+@handle_errors
+def tag_command(source: Any, model: str | None, gazetteers: tuple[Path, ...], as_json: bool) -> None:
+    """Tag text from a FILE or stdin (-) and print its entities, storing nothing.
+
+    Use it to check a gazetteer edit before re-tagging the store.
+
+    \b
+    Example:
+      echo "Naver and SoftBank own LY Corp." | corpus tag - --json
+    """
+    text = source.read()
+    try:
+        tagger = SummarizingTagger(model, gazetteers)
+    except ModelNotFound as error:
+        raise CorpusError(str(error)) from None
+    mentions = [m.model_dump() for m in tagger.tag_text(text)]
+    if as_json:
+        print_json({"entities": mentions})
+    else:
+        stdout_console().print(tagged_text(text, mentions))
+
+
+COMMANDS = [ingest_command, retag_command, tag_command]

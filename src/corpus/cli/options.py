@@ -1,0 +1,73 @@
+"""Options and error handling shared by every command."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from corpus.queries import NotFound
+from corpus.store import DEFAULT_DB, Store, StoreError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def store_option(func: F) -> F:
+    return click.option(
+        "--db", "db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB,
+        envvar="CORPUS_DB", show_default=True, show_envvar=True,
+        help="The store file (created by `ingest` when missing).",
+    )(func)
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+
+
+def print_json(data: object) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+class CorpusError(click.ClickException):
+    """A failure the user can act on: printed as one line, exit status 1."""
+
+    exit_code = EXIT_FAILED
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"corpus: error: {self.format_message()}", err=True)
+
+
+def handle_errors(func: F) -> F:
+    """Turn the library's expected failures into one-line errors instead of tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (StoreError, NotFound) as error:
+            raise CorpusError(str(error)) from None
+        except KeyboardInterrupt:
+            click.echo("corpus: interrupted; what was committed is kept", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()  # output piped to a closed reader such as `head`
+            sys.exit(EXIT_OK)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def open_store(db: Path, *, readonly: bool = True) -> Iterator[Store]:
+    store = Store.open(db, readonly=readonly)
+    try:
+        yield store
+    finally:
+        store.close()

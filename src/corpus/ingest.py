@@ -1,0 +1,228 @@
+"""The ingest job: files -> loader -> Articles -> tagger -> store, streamed in batches.
+
+Unchanged files are skipped by size and mtime, then by content hash, before any decoding; an
+article already stored with the current pipeline fingerprint is never tagged again.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from corpus.loader import DEFAULT_GLOB, MAX_FILE_BYTES, LoadedFile, LoadError, discover, load_file
+from corpus.models import Article, TaggedArticle
+from corpus.store import Store, StoredFile
+
+WRITE_BATCH_ARTICLES = 256
+
+
+class Tagger(Protocol):
+    fingerprint: str
+
+    def tag(
+        self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[TaggedArticle]: ...
+
+
+class NullTagger:
+    """Tags nothing; for loading and storing without NLP (and for tests of the plumbing)."""
+
+    fingerprint = "none"
+
+    def tag(
+        self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[TaggedArticle]:
+        for article in articles:
+            yield TaggedArticle(article=article, fingerprint=self.fingerprint)
+
+
+@dataclass
+class Reporter:
+    """Callbacks through which the job reports; the CLI turns them into a progress bar."""
+
+    warning: Callable[[str], None] = lambda message: None
+    error: Callable[[str], None] = lambda message: None
+    files_found: Callable[[int], None] = lambda count: None
+    file_done: Callable[[str], None] = lambda path: None
+    tagging_started: Callable[[], None] = lambda: None
+
+
+@dataclass
+class IngestReport:
+    files: int = 0
+    new: int = 0
+    unchanged: int = 0
+    replaced_files: int = 0
+    retagged: int = 0
+    failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [f"{self.new} new", f"{self.unchanged} unchanged"]
+        if self.replaced_files:
+            parts.append(f"{self.replaced_files} changed files replaced")
+        if self.retagged:
+            parts.append(f"{self.retagged} re-tagged")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        return f"{', '.join(parts)} ({self.files} files)"
+
+
+@dataclass
+class IngestOptions:
+    pattern: str = DEFAULT_GLOB
+    jobs: int = 1
+    batch_size: int = 64
+    max_bytes: int = MAX_FILE_BYTES
+
+
+class Ingest:
+    """One run of `corpus ingest` against one store."""
+
+    def __init__(
+        self,
+        store: Store,
+        tagger: Callable[[], Tagger],
+        fingerprint: str,
+        options: IngestOptions | None = None,
+        reporter: Reporter | None = None,
+    ) -> None:
+        self.store = store
+        self._tagger_factory = tagger
+        self._tagger: Tagger | None = None
+        self.fingerprint = fingerprint
+        self.options = options or IngestOptions()
+        self.reporter = reporter or Reporter()
+        self.report = IngestReport()
+        self._seen_ids: set[str] = set()
+
+    @property
+    def tagger(self) -> Tagger:
+        """Loaded on first use, so that a run with nothing to tag never loads the model."""
+        if self._tagger is None:
+            self.reporter.tagging_started()
+            self._tagger = self._tagger_factory()
+        return self._tagger
+
+    def run(self, paths: Sequence[str]) -> IngestReport:
+        files = self._discover(paths)
+        self.reporter.files_found(len(files))
+        batch: list[StoredFile] = []
+        for stored in self._tag_files(self._load_changed(files)):
+            batch.append(stored)
+            if sum(len(s.loaded.articles) for s in batch) >= WRITE_BATCH_ARTICLES:
+                self._write(batch)
+                batch = []
+        self._write(batch)
+        self.retag(stale_only=True)
+        return self.report
+
+    def retag(self, stale_only: bool = False) -> int:
+        """Re-tag stored articles (those with another fingerprint, or all) from their stored text."""
+        ids = self.store.stale_article_ids(self.fingerprint if stale_only else None)
+        for start in range(0, len(ids), WRITE_BATCH_ARTICLES):
+            articles = self.store.load_articles(ids[start : start + WRITE_BATCH_ARTICLES])
+            tagged = list(self.tagger.tag(articles, **self._pipe_options()))
+            self.store.write_tagging(tagged)
+            self.report.retagged += len(tagged)
+        return self.report.retagged
+
+    # --- stages ---------------------------------------------------------------------------
+
+    def _discover(self, paths: Sequence[str]) -> list[Path]:
+        files = []
+        for found in discover(paths, self.options.pattern):
+            if isinstance(found, LoadError):
+                self._fail(found)
+            else:
+                files.append(found)
+        self.report.files = len(files)
+        return files
+
+    def _load_changed(self, files: Iterable[Path]) -> Iterator[LoadedFile]:
+        """Load each file whose size, mtime or content differs from what the store holds."""
+        for path in files:
+            key = str(path.resolve())
+            state = self.store.file_state(key)
+            try:
+                stat = path.stat()
+                if state and (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                    self._unchanged(key)
+                    continue
+                loaded = load_file(path, self.options.max_bytes)
+            except LoadError as error:
+                self._fail(error)
+                continue
+            except OSError as error:
+                self._fail(LoadError(path, error.strerror or str(error)))
+                continue
+            for warning in loaded.warnings:
+                self.report.warnings.append(warning)
+                self.reporter.warning(warning)
+            if state and state.sha256 == loaded.sha256:
+                self.store.touch_file(key, loaded.size, loaded.mtime_ns)
+                self._unchanged(key)
+                continue
+            if state:
+                self.report.replaced_files += 1
+            yield loaded
+
+    def _tag_files(self, loaded_files: Iterator[LoadedFile]) -> Iterator[StoredFile]:
+        """Tag the articles that need it, streaming, and regroup them by file, in order."""
+        waiting: deque[tuple[StoredFile, set[str]]] = deque()
+
+        def needing_tags() -> Iterator[Article]:
+            for loaded in loaded_files:
+                stored = self.store.fingerprints([a.id for a in loaded.articles])
+                self.report.unchanged += sum(1 for a in loaded.articles if a.id in stored)
+                self.report.new += len({a.id for a in loaded.articles} - stored.keys() - self._seen_ids)
+                needed = _unique(
+                    a for a in loaded.articles
+                    if stored.get(a.id) != self.fingerprint and a.id not in self._seen_ids
+                )
+                self._seen_ids.update(a.id for a in needed)
+                waiting.append((StoredFile(loaded, {}), {a.id for a in needed}))
+                yield from needed
+
+        def complete() -> Iterator[StoredFile]:
+            while waiting and not waiting[0][1]:
+                yield waiting.popleft()[0]
+
+        articles = needing_tags()
+        first = next(articles, None)
+        if first is not None:
+            for tagged in self.tagger.tag(itertools.chain([first], articles), **self._pipe_options()):
+                yield from complete()
+                stored, pending = waiting[0]
+                stored.tagged[tagged.article.id] = tagged
+                pending.discard(tagged.article.id)
+        yield from complete()
+
+    def _write(self, batch: list[StoredFile]) -> None:
+        if not batch:
+            return
+        self.store.write_files(batch)
+        for stored in batch:
+            self.reporter.file_done(stored.loaded.path)
+
+    # --- bookkeeping ------------------------------------------------------------------------
+
+    def _pipe_options(self) -> dict[str, int]:
+        return {"batch_size": self.options.batch_size, "n_process": self.options.jobs}
+
+    def _unchanged(self, key: str) -> None:
+        self.report.unchanged += self.store.occurrence_count(key)
+        self.reporter.file_done(key)
+
+    def _fail(self, error: LoadError) -> None:
+        self.report.failed.append(str(error))
+        self.reporter.error(str(error))
+        self.reporter.file_done(error.path)
+
+
+def _unique(articles: Iterable[Article]) -> list[Article]:
+    return list({a.id: a for a in articles}.values())

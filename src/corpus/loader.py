@@ -1,0 +1,270 @@
+"""Files -> Articles: find files, read and decode their bytes, split them into news items.
+
+The three seed files are the specification: a plain article (000), an article followed by a
+digest of dated briefs (001) and an article ending in a copyright line (002).
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob as globlib
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.models import Article
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_GLOB = "*.txt"
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_MONTH_NUMBER = {m: i for i, m in enumerate(_MONTHS.split("|"), start=1)}
+_MONTH_NUMBER["Sept"] = 9
+_DATE = rf"(?P<month>{_MONTHS})[a-z]*\.? (?P<day>\d{{1,2}})(?:,? (?P<year>\d{{4}}))?"
+BRIEF_HEADER = re.compile(rf"^(?P<source>\S.{{0,80}}?) [-–—] (?P<date>{_DATE})$")
+SOURCE_TRAILER = re.compile(r"^[-–—]\s*(?P<source>[^\s.].{0,60})$")
+RIGHTS_TRAILER = re.compile(
+    r"^(?:Copyright\s*)?(?:©|\(c\))\s*(?:\d{4}\s*)?(?P<holder>[^.©]+?)\s*(?:\.|$)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "no"}
+_INITIALISM = re.compile(r"^(?:[A-Za-z]\.)*[A-Za-z]$")
+
+
+class LoadError(Exception):
+    """A file that cannot be ingested; the message names the file and the reason."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass
+class LoadedFile:
+    """One file read from disk: its exact bytes, how they were decoded, and its articles."""
+
+    path: str
+    data: bytes
+    size: int
+    mtime_ns: int
+    encoding: str
+    articles: list[Article]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+# --- finding files -------------------------------------------------------------------------
+
+
+def discover(paths: Sequence[str], pattern: str = DEFAULT_GLOB) -> Iterator[Path | LoadError]:
+    """Yield each matching file once, in a stable order, or a LoadError for a bad argument."""
+    seen: set[Path] = set()
+    for arg in paths:
+        for found in _expand(arg, pattern):
+            if isinstance(found, LoadError):
+                yield found
+                continue
+            key = found.resolve() if found.exists() else found.absolute()
+            if key not in seen:
+                seen.add(key)
+                yield found
+
+
+def _expand(arg: str, pattern: str) -> Iterator[Path | LoadError]:
+    path = Path(arg)
+    if path.is_dir():
+        matches = sorted(p for p in path.rglob(pattern) if not p.is_dir())
+        if not matches:
+            yield LoadError(arg, f"no files matching {pattern!r} in this directory")
+        yield from matches
+    elif path.is_symlink() and not path.exists():
+        yield LoadError(arg, "broken symbolic link")
+    elif path.exists():
+        yield path
+    elif _GLOB_CHARS.search(arg):
+        matches = sorted(Path(p) for p in globlib.glob(arg, recursive=True) if not Path(p).is_dir())
+        if not matches:
+            yield LoadError(arg, "no files match this pattern")
+        yield from matches
+    else:
+        yield LoadError(arg, "no such file or directory")
+
+
+# --- reading and decoding ------------------------------------------------------------------
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    try:
+        stat = path.stat()
+        if stat.st_size > max_bytes:
+            raise LoadError(
+                path, f"file is {stat.st_size / 2**20:.1f} MiB, over the {max_bytes // 2**20} MiB limit"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except PermissionError:
+        raise LoadError(path, "permission denied") from None
+    except IsADirectoryError:
+        raise LoadError(path, "is a directory") from None
+    except OSError as error:
+        raise LoadError(path, error.strerror or str(error)) from None
+    if len(data) > max_bytes:
+        raise LoadError(path, f"file grew past the {max_bytes // 2**20} MiB limit while being read")
+    return data, stat
+
+
+def decode(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str, list[str]]:
+    """Return (text, encoding, warnings). UTF-8 (BOM allowed) and UTF-16 with BOM; else cp1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "utf-16", []
+        except UnicodeDecodeError:
+            raise LoadError(path, "starts with a UTF-16 byte order mark but is not UTF-16") from None
+    if b"\x00" in data:
+        raise LoadError(path, "binary file (contains NUL bytes)")
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data.decode("utf-8-sig"), "utf-8-sig", []
+        return data.decode("utf-8"), "utf-8", []
+    except UnicodeDecodeError as error:
+        where = f"byte {error.start}"
+    try:
+        text, encoding = data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    return text, encoding, [f"{path}: not valid UTF-8 (at {where}); decoded as {encoding}"]
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def is_blank(line: str) -> bool:
+    """Blank includes lines of only whitespace such as U+00A0."""
+    return not line.strip()
+
+
+# --- splitting a text into articles -------------------------------------------------------
+
+
+def looks_like_headline(line: str) -> bool:
+    stripped = line.strip()
+    return 0 < len(stripped) <= 200 and len(stripped.split()) <= 25 and stripped[-1] not in ".!?;,:"
+
+
+def first_sentence(paragraph: str) -> str:
+    for match in _SENTENCE_END.finditer(paragraph):
+        before = paragraph[: match.start() + 1].split()
+        word = before[-1].rstrip(".!?") if before else ""
+        if word.lower() in _ABBREVIATIONS or _INITIALISM.match(word):
+            continue
+        return paragraph[: match.end()].strip()
+    return paragraph.strip()
+
+
+def iso_date(match: re.Match[str]) -> str:
+    """ISO date when the year is known, else the date as written (e.g. "Apr 10")."""
+    if match["year"]:
+        return f"{match['year']}-{_MONTH_NUMBER[match['month']]:02d}-{int(match['day']):02d}"
+    return match["date"]
+
+
+def _clean_lines(lines: list[str]) -> list[str]:
+    """Blank out whitespace-only lines, collapse runs of blanks, trim blank edges."""
+    out: list[str] = []
+    for line in lines:
+        line = line.rstrip()
+        if is_blank(line):
+            if out and out[-1] != "":
+                out.append("")
+        else:
+            out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def _brief_starts(lines: list[str]) -> list[int]:
+    """Indices of brief header lines: `Source - Mon DD` after a blank line, before text."""
+    starts = []
+    for i, line in enumerate(lines):
+        if not BRIEF_HEADER.match(line.strip()):
+            continue
+        after_blank = i == 0 or is_blank(lines[i - 1])
+        has_text = i + 1 < len(lines) and not is_blank(lines[i + 1])
+        if after_blank and has_text:
+            starts.append(i)
+    return starts
+
+
+def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
+    """Split one decoded text into Articles: a main article, then any briefs."""
+    lines = normalise_newlines(text).split("\n")
+    starts = _brief_starts(lines)
+    segments = [(0, starts[0] if starts else len(lines))]
+    segments += [(s, e) for s, e in zip(starts, [*starts[1:], len(lines)], strict=False)]
+    articles = []
+    for position, (start, end) in enumerate(segments):
+        segment = lines[start:end]
+        raw = "\n".join(segment)
+        parse = _parse_brief if position > 0 else _parse_article
+        article = parse(segment, path, encoding, raw)
+        if article is not None:
+            articles.append(article.model_copy(update={"position": len(articles)}))
+    return articles
+
+
+def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Article | None:
+    cleaned = _clean_lines(lines)
+    if not cleaned:
+        return None
+    title = None
+    if len(cleaned) > 1 and looks_like_headline(cleaned[0]):
+        title = cleaned[0].strip()
+        cleaned = _clean_lines(cleaned[1:])
+    source = rights = None
+    if cleaned and (match := RIGHTS_TRAILER.match(cleaned[-1].strip())):
+        rights, source = cleaned[-1].strip(), match["holder"].strip()
+        cleaned = _clean_lines(cleaned[:-1])
+    if cleaned and (match := SOURCE_TRAILER.match(cleaned[-1].strip())):
+        source = match["source"].strip()
+        cleaned = _clean_lines(cleaned[:-1])
+    body = "\n".join(cleaned)
+    if not body:
+        body, title = title or "", None
+    return Article(
+        kind="article", title=title, source=source, rights=rights, body=body, path=path,
+        encoding=encoding, raw=raw,
+    )
+
+
+def _parse_brief(lines: list[str], path: str, encoding: str, raw: str) -> Article | None:
+    header = BRIEF_HEADER.match(lines[0].strip())
+    assert header is not None  # _brief_starts only returns header lines
+    body = "\n".join(_clean_lines(lines[1:]))
+    return Article(
+        kind="brief", title=first_sentence(body.split("\n")[0]), source=header["source"].strip(),
+        date=iso_date(header), body=body, path=path, encoding=encoding, raw=raw,
+    )
+
+
+def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+    """Read, decode and split one file; raises LoadError with the file named."""
+    data, stat = read_bytes(path, max_bytes)
+    if not data:
+        raise LoadError(path, "empty file")
+    text, encoding, warnings = decode(data, path)
+    if is_blank(text):
+        raise LoadError(path, "no text (only whitespace)")
+    key = str(path.resolve())
+    articles = parse_text(text, key, encoding)
+    return LoadedFile(key, data, stat.st_size, stat.st_mtime_ns, encoding, articles, warnings)

@@ -1,0 +1,94 @@
+"""Forward-only schema migrations, tracked by `PRAGMA user_version`.
+
+Each migration is a list of SQL statements; migration N (1-based) brings the store to
+version N. Never edit a released migration: append a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            encoding TEXT NOT NULL,
+            raw BLOB NOT NULL,
+            ingested_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE articles (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            title TEXT,
+            source TEXT,
+            date TEXT,
+            rights TEXT,
+            body TEXT NOT NULL,
+            words INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            ingested_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE occurrences (
+            path TEXT NOT NULL REFERENCES files(path) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id),
+            raw TEXT NOT NULL,
+            PRIMARY KEY (path, position)
+        )""",
+        "CREATE INDEX occurrences_article ON occurrences(article_id)",
+        """CREATE TABLE entities (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            label TEXT NOT NULL,
+            kind TEXT,
+            country TEXT
+        )""",
+        """CREATE TABLE mentions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            label TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            PRIMARY KEY (article_id, start)
+        )""",
+        "CREATE INDEX mentions_entity ON mentions(entity_id)",
+        """CREATE TABLE sentences (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            rank INTEGER,
+            PRIMARY KEY (article_id, idx)
+        )""",
+        "CREATE INDEX articles_source ON articles(source)",
+        "CREATE INDEX articles_kind ON articles(kind)",
+    ],
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations, all in one transaction (the connection is in autocommit mode)."""
+    if schema_version(conn) >= SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        for number in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise

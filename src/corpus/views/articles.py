@@ -1,0 +1,103 @@
+"""Views of articles: the `list` table and the `show` panel."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from corpus.queries import Row
+from corpus.render import highlighted, literal
+from corpus.summarize import summary_text
+from corpus.views import label_style
+from corpus.models import Sentence
+
+
+def article_table(rows: list[Row], summaries: dict[str, str] | None = None) -> Table:
+    table = Table(title=f"{len(rows)} articles", title_justify="left", expand=False)
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("source")
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    table.add_column("words", justify="right")
+    if summaries is not None:
+        table.add_column("summary", overflow="fold")
+    for row in rows:
+        cells = [
+            literal(row["id"]), literal(row["kind"]), literal(row["source"]),
+            literal(row["date"]), literal(row["title"]), literal(str(row["words"])),
+        ]
+        if summaries is not None:
+            cells.append(literal(summaries.get(row["id"], "")))
+        table.add_row(*cells)
+    return table
+
+
+def article_summary(article: Row, n: int = 2) -> str:
+    sentences = [Sentence(**s) for s in article["sentences"]]
+    return summary_text(article["body"], sentences, n)
+
+
+def metadata_table(article: Row) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column(overflow="fold")
+    fields = ["id", "kind", "source", "date", "rights", "words", "encoding", "fingerprint"]
+    for name in fields:
+        if article.get(name) not in (None, ""):
+            grid.add_row(name, literal(str(article[name])))
+    for occurrence in article["occurrences"]:
+        grid.add_row("path", literal(f"{occurrence['path']} (item {occurrence['position']})"))
+    return grid
+
+
+def mentions_table(article: Row) -> Table:
+    counts = Counter((m["entity"], m["label"]) for m in article["entities"])
+    texts: dict[str, Counter[str]] = {}
+    for m in article["entities"]:
+        texts.setdefault(m["entity"], Counter())[m["text"]] += 1
+    table = Table(title="entities", title_justify="left")
+    table.add_column("entity")
+    table.add_column("label")
+    table.add_column("mentions", justify="right")
+    table.add_column("as written", overflow="fold")
+    for (entity, label), count in counts.most_common():
+        written = ", ".join(t for t, _ in texts[entity].most_common(3))
+        table.add_row(literal(entity), Text(label, style=label_style(label)), str(count),
+                      literal(written))
+    return table
+
+
+def legend(labels: list[str]) -> Text:
+    out = Text("legend: ", style="dim")
+    for label in labels:
+        out.append(label, style=label_style(label))
+        out.append(" ")
+    return out
+
+
+def highlighted_body(text: str, mentions: list[Row]) -> Text:
+    return highlighted(text, [(m["start"], m["end"], label_style(m["label"])) for m in mentions])
+
+
+def tagged_text(text: str, mentions: list[Row]) -> RenderableType:
+    """What `corpus tag` prints: the legend, then the text with its entities highlighted."""
+    return Group(legend(sorted({m["label"] for m in mentions})), highlighted_body(text, mentions))
+
+
+def article_panel(article: Row, sentences: int = 2) -> RenderableType:
+    body = highlighted_body(article["body"], article["entities"])
+    parts: list[RenderableType] = [metadata_table(article)]
+    summary = article_summary(article, sentences)
+    if summary:
+        parts += [Text(), Text("summary", style="bold"), literal(summary, style="italic")]
+    if article["entities"]:
+        parts += [Text(), mentions_table(article)]
+        parts += [legend(sorted({m["label"] for m in article["entities"]}))]
+    parts += [Text(), body]
+    title = literal(article["title"] or "(untitled)", style="bold")
+    return Panel(Group(*parts), title=title, title_align="left")

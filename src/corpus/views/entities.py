@@ -1,0 +1,27 @@
+"""View of the corpus-wide entity table."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from corpus.queries import Row
+from corpus.render import literal
+from corpus.views import label_style
+
+
+def entity_table(rows: list[Row]) -> Table:
+    table = Table(title=f"{len(rows)} entities", title_justify="left")
+    table.add_column("name", style="bold", overflow="fold")
+    table.add_column("label")
+    table.add_column("mentions", justify="right")
+    table.add_column("articles", justify="right")
+    table.add_column("top aliases", overflow="fold")
+    table.add_column("id", style="dim", overflow="fold")
+    for row in rows:
+        table.add_row(
+            literal(row["name"]), Text(row["label"], style=label_style(row["label"])),
+            str(row["mentions"]), str(row["articles"]), literal(", ".join(row["aliases"])),
+            literal(row["id"]),
+        )
+    return table
