@@ -1,0 +1,61 @@
+"""Shared fixtures: the seed files, the BBC bench corpus, a fresh store, and ways to run the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from corpus.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+BBC = ROOT.parent / "shared" / "bench" / "bbc"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    return SEEDS
+
+
+@pytest.fixture
+def bbc_dir() -> Path:
+    if not BBC.is_dir():
+        pytest.skip(f"the BBC bench corpus is not at {BBC}")
+    return BBC
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "store" / "corpus.db"
+
+
+@pytest.fixture
+def cli(db: Path) -> Callable[..., Result]:
+    """Run `corpus ARGS...` in-process against the test store; returns click's Result."""
+
+    def run(*args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        return runner.invoke(main, [str(a) for a in args], input=input, env={"CORPUS_DB": str(db)})
+
+    return run
+
+
+@pytest.fixture
+def corpus_process(db: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """Run the real `corpus` in a subprocess (python -m corpus) against the test store."""
+
+    def run(*args: str, input: str | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "CORPUS_DB": str(db)}
+        env.pop("NO_COLOR", None)
+        return subprocess.run(
+            [sys.executable, "-m", "corpus", *map(str, args)], input=input, capture_output=True,
+            text=True, env=env, timeout=600, **kwargs,  # type: ignore[call-overload]
+        )
+
+    return run

@@ -1,0 +1,150 @@
+"""The store: round trips, idempotence, replacement of changed files, duplicates, migrations."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from corpus import queries
+from corpus.ingest import Ingest, NullTagger
+from corpus.migrations import SCHEMA_VERSION
+from corpus.store import Store
+
+
+def ingest(db: Path, *paths: Path) -> Ingest:
+    tagger = NullTagger()
+    with Store.open(db) as store:
+        job = Ingest(store, lambda: tagger, tagger.fingerprint)
+        job.run([str(p) for p in paths])
+    return job
+
+
+def test_schema_is_versioned_and_wal(db: Path) -> None:
+    Store.open(db).close()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"files", "articles", "occurrences", "entities", "mentions", "sentences"} <= tables
+
+
+def test_raw_bytes_are_recoverable_exactly(db: Path, seeds_dir: Path) -> None:
+    ingest(db, seeds_dir)
+    with Store.open(db, readonly=True) as store:
+        for path in sorted(seeds_dir.glob("*.txt")):
+            data = queries.raw_file(store, str(path.resolve()))
+            assert data == path.read_bytes()
+            state = store.file_state(str(path.resolve()))
+            assert state is not None and state.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_reingest_adds_nothing_and_says_so(db: Path, seeds_dir: Path) -> None:
+    first = ingest(db, seeds_dir).report
+    assert (first.new, first.unchanged, first.files) == (19, 0, 3)
+    second = ingest(db, seeds_dir).report
+    assert (second.new, second.unchanged) == (0, 19)
+    assert second.summary() == "0 new, 19 unchanged (3 files)"
+
+
+def test_touched_but_identical_file_is_unchanged(db: Path, seeds_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(seeds_dir, folder)
+    ingest(db, folder)
+    for path in folder.glob("*.txt"):
+        path.touch()
+    report = ingest(db, folder).report
+    assert (report.new, report.unchanged, report.replaced_files) == (0, 19, 0)
+
+
+def test_changed_file_replaces_its_articles(db: Path, seeds_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(seeds_dir, folder)
+    ingest(db, folder)
+    [seed] = folder.glob("000_*.txt")
+    seed.write_text("A New Headline\nOnly one short body now.\n", encoding="utf-8")
+    report = ingest(db, folder).report
+    assert (report.new, report.unchanged, report.replaced_files) == (1, 18, 1)
+    with Store.open(db, readonly=True) as store:
+        rows = queries.list_articles(store)
+        assert len(rows) == 19
+        assert "A New Headline" in {r["title"] for r in rows}
+        assert not any(r["title"] and r["title"].startswith("Discussions Ongoing") for r in rows)
+
+
+def test_same_text_in_two_files_is_stored_once_with_both_paths(
+    db: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
+    [seed] = seeds_dir.glob("002_*.txt")
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(seed.read_bytes())
+    report = ingest(db, seed, copy).report
+    assert (report.new, report.unchanged) == (1, 0)
+    with Store.open(db, readonly=True) as store:
+        [row] = queries.list_articles(store)
+        article = queries.get_article(store, row["id"])
+        assert {o["path"] for o in article["occurrences"]} == {str(seed.resolve()), str(copy.resolve())}
+
+
+def test_removing_one_duplicate_keeps_the_article(db: Path, seeds_dir: Path, tmp_path: Path) -> None:
+    [seed] = seeds_dir.glob("002_*.txt")
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(seed.read_bytes())
+    ingest(db, seed, copy)
+    copy.write_text("Different\nEntirely different text here.\n", encoding="utf-8")
+    ingest(db, copy)
+    with Store.open(db, readonly=True) as store:
+        assert len(queries.list_articles(store)) == 2
+
+
+def test_id_prefix_resolution(db: Path, seeds_dir: Path) -> None:
+    ingest(db, seeds_dir)
+    with Store.open(db, readonly=True) as store:
+        ids = [r["id"] for r in queries.list_articles(store)]
+        assert queries.resolve_id(store, ids[0][:6]) == ids[0]
+        assert queries.resolve_id(store, ids[0].upper()) == ids[0]
+        with pytest.raises(queries.NotFound, match="too short"):
+            queries.resolve_id(store, ids[0][:3])
+        with pytest.raises(queries.NotFound, match="no article"):
+            queries.resolve_id(store, "ffffffff0000")
+        first_chars = {}
+        for id_ in ids:
+            first_chars.setdefault(id_[:1], []).append(id_)
+        shared = next((group for group in first_chars.values() if len(group) > 1), None)
+        if shared is not None:  # one-character prefixes are refused before ambiguity
+            with pytest.raises(queries.NotFound):
+                queries.resolve_id(store, shared[0][:1])
+
+
+def test_ambiguous_prefix_lists_candidates(db: Path, tmp_path: Path) -> None:
+    # Find two texts whose ids share 4 hex digits, by trying small variations.
+    seen: dict[str, Path] = {}
+    from corpus.models import article_id
+
+    i = 0
+    while True:
+        body = f"Body number {i}."
+        prefix = article_id("Title", body)[:4]
+        if prefix in seen:
+            break
+        path = tmp_path / f"f{i}.txt"
+        path.write_text(f"Title\n{body}\n", encoding="utf-8")
+        seen[prefix] = path
+        i += 1
+    (tmp_path / "last.txt").write_text(f"Title\n{body}\n", encoding="utf-8")
+    ingest(db, seen[prefix], tmp_path / "last.txt")
+    with Store.open(db, readonly=True) as store, pytest.raises(queries.NotFound) as error:
+        queries.resolve_id(store, prefix)
+    message = str(error.value)
+    assert "ambiguous" in message and message.count(prefix) == 3
+
+
+def test_readonly_open_of_missing_store_says_to_ingest(tmp_path: Path) -> None:
+    from corpus.store import StoreError
+
+    with pytest.raises(StoreError, match="corpus ingest"):
+        Store.open(tmp_path / "none.db", readonly=True)
+    assert not (tmp_path / "none.db").exists()
