@@ -50,12 +50,19 @@ def cli(db: Path) -> Callable[..., Result]:
 def corpus_process(db: Path) -> Callable[..., subprocess.CompletedProcess[str]]:
     """Run the real `corpus` in a subprocess (python -m corpus) against the test store."""
 
-    def run(*args: str, input: str | None = None, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, input: str | None = None, **kwargs: object
+    ) -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "CORPUS_DB": str(db)}
         env.pop("NO_COLOR", None)
         return subprocess.run(
-            [sys.executable, "-m", "corpus", *map(str, args)], input=input, capture_output=True,
-            text=True, env=env, timeout=600, **kwargs,  # type: ignore[call-overload]
+            [sys.executable, "-m", "corpus", *map(str, args)],
+            input=input,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=600,
+            **kwargs,  # type: ignore[call-overload]
         )
 
     return run

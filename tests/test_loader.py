@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from corpus.loader import (
-    LoadError, decode, discover, first_sentence, load_file, looks_like_headline, parse_text,
+    LoadError,
+    decode,
+    discover,
+    first_sentence,
+    load_file,
+    looks_like_headline,
+    parse_text,
 )
 from corpus.models import article_id
 
@@ -63,7 +69,9 @@ def test_seed_002_has_rights_line_out_of_body_and_nbsp_lines_blank(seeds_dir: Pa
     [article] = load(seeds_dir, "002")
     assert article.title == "Korean Messengers in China"
     assert article.source == "BusinessKorea"
-    assert article.rights is not None and article.rights.startswith("Copyright \u00a9 BusinessKorea.")
+    assert article.rights is not None and article.rights.startswith(
+        "Copyright \u00a9 BusinessKorea."
+    )
     assert "Copyright" not in article.body
     assert "\u00a0" not in article.body
     assert article.body.startswith("Mobile messengers Line and Kakao")
@@ -114,10 +122,17 @@ def test_text_without_headline_keeps_first_line_in_body() -> None:
 
 
 def test_dated_brief_with_year_gets_iso_date() -> None:
-    text = "Main story\n\nBody of the story.\n\nReuters - Apr 10, 2021\nSomething happened. Then more.\n"
+    text = (
+        "Main story\n\nBody of the story.\n\n"
+        "Reuters - Apr 10, 2021\nSomething happened. Then more.\n"
+    )
     main, brief = parse_text(text, "p.txt")
     assert main.title == "Main story" and main.body == "Body of the story."
-    assert (brief.source, brief.date, brief.title) == ("Reuters", "2021-04-10", "Something happened.")
+    assert (brief.source, brief.date, brief.title) == (
+        "Reuters",
+        "2021-04-10",
+        "Something happened.",
+    )
 
 
 def test_first_sentence_skips_abbreviations() -> None:

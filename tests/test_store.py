@@ -86,10 +86,15 @@ def test_same_text_in_two_files_is_stored_once_with_both_paths(
     with Store.open(db, readonly=True) as store:
         [row] = queries.list_articles(store)
         article = queries.get_article(store, row["id"])
-        assert {o["path"] for o in article["occurrences"]} == {str(seed.resolve()), str(copy.resolve())}
+        assert {o["path"] for o in article["occurrences"]} == {
+            str(seed.resolve()),
+            str(copy.resolve()),
+        }
 
 
-def test_removing_one_duplicate_keeps_the_article(db: Path, seeds_dir: Path, tmp_path: Path) -> None:
+def test_removing_one_duplicate_keeps_the_article(
+    db: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
     [seed] = seeds_dir.glob("002_*.txt")
     copy = tmp_path / "copy.txt"
     copy.write_bytes(seed.read_bytes())

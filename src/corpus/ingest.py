@@ -122,7 +122,7 @@ class Ingest:
         return self.report
 
     def retag(self, stale_only: bool = False) -> int:
-        """Re-tag stored articles (those with another fingerprint, or all) from their stored text."""
+        """Re-tag stored articles (with another fingerprint, or all) from their stored text."""
         ids = self.store.stale_article_ids(self.fingerprint if stale_only else None)
         for start in range(0, len(ids), WRITE_BATCH_ARTICLES):
             articles = self.store.load_articles(ids[start : start + WRITE_BATCH_ARTICLES])
@@ -179,9 +179,12 @@ class Ingest:
             for loaded in loaded_files:
                 stored = self.store.fingerprints([a.id for a in loaded.articles])
                 self.report.unchanged += sum(1 for a in loaded.articles if a.id in stored)
-                self.report.new += len({a.id for a in loaded.articles} - stored.keys() - self._seen_ids)
+                self.report.new += len(
+                    {a.id for a in loaded.articles} - stored.keys() - self._seen_ids
+                )
                 needed = _unique(
-                    a for a in loaded.articles
+                    a
+                    for a in loaded.articles
                     if stored.get(a.id) != self.fingerprint and a.id not in self._seen_ids
                 )
                 self._seen_ids.update(a.id for a in needed)
@@ -195,7 +198,9 @@ class Ingest:
         articles = needing_tags()
         first = next(articles, None)
         if first is not None:
-            for tagged in self.tagger.tag(itertools.chain([first], articles), **self._pipe_options()):
+            for tagged in self.tagger.tag(
+                itertools.chain([first], articles), **self._pipe_options()
+            ):
                 yield from complete()
                 stored, pending = waiting[0]
                 stored.tagged[tagged.article.id] = tagged

@@ -107,7 +107,8 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os.s
         stat = path.stat()
         if stat.st_size > max_bytes:
             raise LoadError(
-                path, f"file is {stat.st_size / 2**20:.1f} MiB, over the {max_bytes // 2**20} MiB limit"
+                path,
+                f"file is {stat.st_size / 2**20:.1f} MiB, over the {max_bytes // 2**20} MiB limit",
             )
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
@@ -128,7 +129,9 @@ def decode(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str, list[st
         try:
             return data.decode("utf-16"), "utf-16", []
         except UnicodeDecodeError:
-            raise LoadError(path, "starts with a UTF-16 byte order mark but is not UTF-16") from None
+            raise LoadError(
+                path, "starts with a UTF-16 byte order mark but is not UTF-16"
+            ) from None
     if b"\x00" in data:
         raise LoadError(path, "binary file (contains NUL bytes)")
     try:
@@ -212,7 +215,7 @@ def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
     starts = _brief_starts(lines)
     segments = [(0, starts[0] if starts else len(lines))]
     segments += [(s, e) for s, e in zip(starts, [*starts[1:], len(lines)], strict=False)]
-    articles = []
+    articles: list[Article] = []
     for position, (start, end) in enumerate(segments):
         segment = lines[start:end]
         raw = "\n".join(segment)
@@ -242,8 +245,14 @@ def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Arti
     if not body:
         body, title = title or "", None
     return Article(
-        kind="article", title=title, source=source, rights=rights, body=body, path=path,
-        encoding=encoding, raw=raw,
+        kind="article",
+        title=title,
+        source=source,
+        rights=rights,
+        body=body,
+        path=path,
+        encoding=encoding,
+        raw=raw,
     )
 
 
@@ -252,8 +261,14 @@ def _parse_brief(lines: list[str], path: str, encoding: str, raw: str) -> Articl
     assert header is not None  # _brief_starts only returns header lines
     body = "\n".join(_clean_lines(lines[1:]))
     return Article(
-        kind="brief", title=first_sentence(body.split("\n")[0]), source=header["source"].strip(),
-        date=iso_date(header), body=body, path=path, encoding=encoding, raw=raw,
+        kind="brief",
+        title=first_sentence(body.split("\n")[0]),
+        source=header["source"].strip(),
+        date=iso_date(header),
+        body=body,
+        path=path,
+        encoding=encoding,
+        raw=raw,
     )
 
 

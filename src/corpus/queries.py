@@ -21,27 +21,34 @@ def _rows(cursor: sqlite3.Cursor) -> list[Row]:
 
 
 def list_articles(store: Store, *, kind: str | None = None, source: str | None = None) -> list[Row]:
-    return _rows(store.conn.execute(
-        "SELECT a.id, a.kind, a.source, a.date, a.title, a.words, "
-        "(SELECT o.path FROM occurrences o WHERE o.article_id = a.id "
-        " ORDER BY o.path, o.position LIMIT 1) AS path "
-        "FROM articles a WHERE (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
-        "ORDER BY path, (SELECT min(position) FROM occurrences o WHERE o.article_id = a.id)",
-        (kind, source),
-    ))
+    return _rows(
+        store.conn.execute(
+            "SELECT a.id, a.kind, a.source, a.date, a.title, a.words, "
+            "(SELECT o.path FROM occurrences o WHERE o.article_id = a.id "
+            " ORDER BY o.path, o.position LIMIT 1) AS path "
+            "FROM articles a WHERE (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
+            "ORDER BY path, (SELECT min(position) FROM occurrences o WHERE o.article_id = a.id)",
+            (kind, source),
+        )
+    )
 
 
 def resolve_id(store: Store, prefix: str) -> str:
     """The one article id starting with prefix (at least 4 characters)."""
     prefix = prefix.strip().lower()
     if len(prefix) < MIN_PREFIX:
-        raise NotFound(f"article id prefix {prefix!r} is too short: give at least {MIN_PREFIX} characters")
+        raise NotFound(
+            f"article id prefix {prefix!r} is too short: give at least {MIN_PREFIX} characters"
+        )
     if not all(c in "0123456789abcdef" for c in prefix):
         raise NotFound(f"no article {prefix!r}: ids are hexadecimal")
-    candidates = [row[0] for row in store.conn.execute(
-        "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
-        (prefix, prefix + "g"),
-    )]
+    candidates: list[str] = [
+        row[0]
+        for row in store.conn.execute(
+            "SELECT id FROM articles WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
+            (prefix, prefix + "g"),
+        )
+    ]
     if not candidates:
         raise NotFound(f"no article with id {prefix!r}; `corpus list` shows the ids")
     if len(candidates) > 1:
@@ -52,32 +59,45 @@ def resolve_id(store: Store, prefix: str) -> str:
 
 def get_article(store: Store, article_id: str) -> Row:
     """One article with its paths, entity mentions and sentences."""
-    rows = _rows(store.conn.execute(
-        "SELECT id, kind, title, source, date, rights, words, fingerprint, ingested_at, body "
-        "FROM articles WHERE id = ?", (article_id,),
-    ))
+    rows = _rows(
+        store.conn.execute(
+            "SELECT id, kind, title, source, date, rights, words, fingerprint, ingested_at, body "
+            "FROM articles WHERE id = ?",
+            (article_id,),
+        )
+    )
     if not rows:
         raise NotFound(f"no article with id {article_id!r}")
     article = rows[0]
-    occurrences = _rows(store.conn.execute(
-        "SELECT o.path, o.position, f.encoding FROM occurrences o JOIN files f ON f.path = o.path "
-        "WHERE o.article_id = ? ORDER BY o.path, o.position", (article_id,),
-    ))
+    occurrences = _rows(
+        store.conn.execute(
+            "SELECT o.path, o.position, f.encoding FROM occurrences o "
+            "JOIN files f ON f.path = o.path "
+            "WHERE o.article_id = ? ORDER BY o.path, o.position",
+            (article_id,),
+        )
+    )
     article["path"] = occurrences[0]["path"] if occurrences else None
     article["encoding"] = occurrences[0]["encoding"] if occurrences else None
     article["occurrences"] = occurrences
     article["entities"] = article_mentions(store, article_id)
-    article["sentences"] = _rows(store.conn.execute(
-        "SELECT start, end, rank FROM sentences WHERE article_id = ? ORDER BY idx", (article_id,),
-    ))
+    article["sentences"] = _rows(
+        store.conn.execute(
+            "SELECT start, end, rank FROM sentences WHERE article_id = ? ORDER BY idx",
+            (article_id,),
+        )
+    )
     return article
 
 
 def article_mentions(store: Store, article_id: str) -> list[Row]:
-    return _rows(store.conn.execute(
-        "SELECT text, label, start, end, entity_id AS entity FROM mentions "
-        "WHERE article_id = ? ORDER BY start", (article_id,),
-    ))
+    return _rows(
+        store.conn.execute(
+            "SELECT text, label, start, end, entity_id AS entity FROM mentions "
+            "WHERE article_id = ? ORDER BY start",
+            (article_id,),
+        )
+    )
 
 
 def raw_file(store: Store, path: str) -> bytes | None:
@@ -94,22 +114,28 @@ def entity_table(
     top: int | None = None,
     aliases: int = 3,
 ) -> list[Row]:
-    """Canonical entities by mentions: id, name, label, kind, country, mentions, articles, aliases."""
-    entities = _rows(store.conn.execute(
-        "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
-        "coalesce(e.label, min(m.label)) AS label, e.kind, e.country, "
-        "count(*) AS mentions, count(DISTINCT m.article_id) AS articles "
-        "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
-        "WHERE (?1 IS NULL OR m.article_id = ?1) "
-        "GROUP BY m.entity_id HAVING (?2 IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?2))"
-        " AND count(*) >= ?3 "
-        "ORDER BY mentions DESC, articles DESC, name LIMIT ?4",
-        (article, label, min_count, -1 if top is None else top),
-    ))
+    """Canonical entities by mentions, with their counts and most frequent aliases."""
+    entities = _rows(
+        store.conn.execute(
+            "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
+            "coalesce(e.label, min(m.label)) AS label, e.kind, e.country, "
+            "count(*) AS mentions, count(DISTINCT m.article_id) AS articles "
+            "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
+            "WHERE (?1 IS NULL OR m.article_id = ?1) "
+            "GROUP BY m.entity_id "
+            "HAVING (?2 IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?2))"
+            " AND count(*) >= ?3 "
+            "ORDER BY mentions DESC, articles DESC, name LIMIT ?4",
+            (article, label, min_count, -1 if top is None else top),
+        )
+    )
     for entity in entities:
-        entity["aliases"] = [row[0] for row in store.conn.execute(
-            "SELECT text FROM mentions WHERE entity_id = ? AND (?2 IS NULL OR article_id = ?2) "
-            "GROUP BY text ORDER BY count(*) DESC, text LIMIT ?3",
-            (entity["id"], article, aliases),
-        )]
+        entity["aliases"] = [
+            row[0]
+            for row in store.conn.execute(
+                "SELECT text FROM mentions WHERE entity_id = ? AND (?2 IS NULL OR article_id = ?2) "
+                "GROUP BY text ORDER BY count(*) DESC, text LIMIT ?3",
+                (entity["id"], article, aliases),
+            )
+        ]
     return entities

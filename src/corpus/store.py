@@ -43,7 +43,9 @@ def describe_sqlite_error(path: Path, error: sqlite3.Error) -> str:
     if "readonly" in message:
         return f"{path}: the store is read-only"
     if "full" in message:
-        return f"{path}: the disk or the store's size limit is full; nothing of this batch was written"
+        return (
+            f"{path}: the disk or the store's size limit is full; nothing of this batch was written"
+        )
     if "locked" in message or "busy" in message:
         return f"{path}: the store is locked by another process; try again when it has finished"
     return f"{path}: {message}"
@@ -198,10 +200,19 @@ class Store:
                 chunk,
             )
             for id_, kind, title, source, date, rights, body, path, position in rows:
-                articles.append(Article(
-                    id=id_, kind=kind, title=title, source=source, date=date, rights=rights,
-                    body=body, path=path, position=position,
-                ))
+                articles.append(
+                    Article(
+                        id=id_,
+                        kind=kind,
+                        title=title,
+                        source=source,
+                        date=date,
+                        rights=rights,
+                        body=body,
+                        path=path,
+                        position=position,
+                    )
+                )
         return articles
 
     # --- writing ---------------------------------------------------------------------------
@@ -238,14 +249,24 @@ class Store:
         loaded = item.loaded
         old_ids = [
             row[0]
-            for row in conn.execute("SELECT article_id FROM occurrences WHERE path = ?", (loaded.path,))
+            for row in conn.execute(
+                "SELECT article_id FROM occurrences WHERE path = ?", (loaded.path,)
+            )
         ]
         conn.execute("DELETE FROM occurrences WHERE path = ?", (loaded.path,))
         conn.execute(
-            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha256, encoding, raw, ingested_at)"
+            "INSERT OR REPLACE INTO files "
+            "(path, size, mtime_ns, sha256, encoding, raw, ingested_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (loaded.path, loaded.size, loaded.mtime_ns, loaded.sha256, loaded.encoding,
-             loaded.data, stamp),
+            (
+                loaded.path,
+                loaded.size,
+                loaded.mtime_ns,
+                loaded.sha256,
+                loaded.encoding,
+                loaded.data,
+                stamp,
+            ),
         )
         for article in loaded.articles:
             if (tagged := item.tagged.get(article.id)) is not None:
@@ -272,8 +293,18 @@ def _insert_article(conn: sqlite3.Connection, tagged: TaggedArticle, stamp: str)
     conn.execute(
         "INSERT INTO articles (id, kind, title, source, date, rights, body, words, fingerprint,"
         " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (a.id, a.kind, a.title, a.source, a.date, a.rights, a.body, a.words, tagged.fingerprint,
-         stamp),
+        (
+            a.id,
+            a.kind,
+            a.title,
+            a.source,
+            a.date,
+            a.rights,
+            a.body,
+            a.words,
+            tagged.fingerprint,
+            stamp,
+        ),
     )
     _insert_tagging(conn, tagged)
 

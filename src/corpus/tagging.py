@@ -55,7 +55,9 @@ def gazetteer_paths(extra: Sequence[Path] = ()) -> list[Path]:
 
 def fingerprint(model: str | None = None, gazetteers: Sequence[Path] = ()) -> str:
     name = resolve_model_name(model)
-    digest = hashlib.sha256(f"{name}=={model_version(name)};components={COMPONENTS_VERSION}".encode())
+    digest = hashlib.sha256(
+        f"{name}=={model_version(name)};components={COMPONENTS_VERSION}".encode()
+    )
     for path in gazetteer_paths(gazetteers):
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
@@ -81,4 +83,6 @@ class SummarizingTagger:
 
         for tagged in self._tagger.tag(articles, batch_size=batch_size, n_process=n_process):
             sentences = rank_sentences(tagged.article.body, tagged.sentences, tagged.mentions)
-            yield tagged.model_copy(update={"sentences": sentences, "fingerprint": self.fingerprint})
+            yield tagged.model_copy(
+                update={"sentences": sentences, "fingerprint": self.fingerprint}
+            )

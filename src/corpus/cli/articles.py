@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 
@@ -40,10 +42,13 @@ def list_command(
                 for row in rows
             }
     if as_json:
-        print_json([
-            {key: row[key] for key in LIST_KEYS} | ({"summary": texts[row["id"]]} if texts else {})
-            for row in rows
-        ])
+        print_json(
+            [
+                {key: row[key] for key in LIST_KEYS}
+                | ({"summary": texts[row["id"]]} if texts else {})
+                for row in rows
+            ]
+        )
     else:
         stdout_console().print(article_table(rows, texts))
 
@@ -69,7 +74,9 @@ def show_command(article_id: str, sentences: int, raw: bool, as_json: bool, db: 
         article = queries.get_article(store, queries.resolve_id(store, article_id))
         data = queries.raw_file(store, article["path"]) if raw else None
     if data is not None:
-        click.get_binary_stream("stdout").write(data)
+        stdout: BinaryIO = sys.stdout.buffer
+        stdout.write(data)
+        stdout.flush()
     elif as_json:
         article["summary"] = article_summary(article, sentences)
         print_json(article)

@@ -26,8 +26,13 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @store_option
 @handle_errors
 def entities_command(
-    label: str | None, top: int | None, min_count: int, article_id: str | None, as_csv: bool,
-    as_json: bool, db: Path,
+    label: str | None,
+    top: int | None,
+    min_count: int,
+    article_id: str | None,
+    as_csv: bool,
+    as_json: bool,
+    db: Path,
 ) -> None:
     """Who is mentioned, how often and in how many articles, by canonical entity.
 
@@ -38,7 +43,9 @@ def entities_command(
     """
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
-        rows = queries.entity_table(store, label=label, article=article, min_count=min_count, top=top)
+        rows = queries.entity_table(
+            store, label=label, article=article, min_count=min_count, top=top
+        )
     if as_json:
         print_json(rows)
     elif as_csv:

@@ -13,7 +13,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from corpus.cli.options import (
-    EXIT_FAILED, CorpusError, handle_errors, json_option, open_store, print_json, store_option,
+    EXIT_FAILED,
+    CorpusError,
+    handle_errors,
+    json_option,
+    open_store,
+    print_json,
+    store_option,
 )
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import DEFAULT_GLOB
@@ -26,18 +32,28 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def pipeline_options(func: F) -> F:
     func = click.option(
-        "--gazetteer", "gazetteers", multiple=True, envvar="CORPUS_GAZETTEER",
+        "--gazetteer",
+        "gazetteers",
+        multiple=True,
+        envvar="CORPUS_GAZETTEER",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
         help="An extra gazetteer TOML file merged over the shipped one (repeatable).",
     )(func)
     return click.option(
-        "--model", envvar="CORPUS_MODEL", show_envvar=True,
+        "--model",
+        envvar="CORPUS_MODEL",
+        show_envvar=True,
         help="spaCy model package or path (default: en_core_web_sm, else its pinned copy).",
     )(func)
 
 
-def make_ingest(store: Any, model: str | None, gazetteers: tuple[Path, ...],
-                options: IngestOptions, reporter: Reporter) -> Ingest:
+def make_ingest(
+    store: Any,
+    model: str | None,
+    gazetteers: tuple[Path, ...],
+    options: IngestOptions,
+    reporter: Reporter,
+) -> Ingest:
     try:
         current = fingerprint(model, gazetteers)
     except ModelNotFound as error:
@@ -56,7 +72,12 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
     if not (enabled and console.is_terminal):
         yield reporter
         return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("files", total=None)
         reporter.files_found = lambda count: progress.update(task, total=count)
@@ -67,11 +88,17 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
 
 def finish(report: IngestReport, as_json: bool) -> None:
     if as_json:
-        print_json({
-            "files": report.files, "new": report.new, "unchanged": report.unchanged,
-            "replaced_files": report.replaced_files, "retagged": report.retagged,
-            "failed": report.failed, "warnings": report.warnings,
-        })
+        print_json(
+            {
+                "files": report.files,
+                "new": report.new,
+                "unchanged": report.unchanged,
+                "replaced_files": report.replaced_files,
+                "retagged": report.retagged,
+                "failed": report.failed,
+                "warnings": report.warnings,
+            }
+        )
     else:
         click.echo(report.summary(), err=True)
     if report.failed:
@@ -80,19 +107,44 @@ def finish(report: IngestReport, as_json: bool) -> None:
 
 @click.command("ingest")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--glob", "pattern", default=DEFAULT_GLOB, show_default=True,
-              help="Which files to take from directories.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=lambda: os.cpu_count() or 1,
-              show_default="the number of cores", help="Processes for tagging.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
-              help="Articles per spaCy batch.")
+@click.option(
+    "--glob",
+    "pattern",
+    default=DEFAULT_GLOB,
+    show_default=True,
+    help="Which files to take from directories.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=lambda: os.cpu_count() or 1,
+    show_default="the number of cores",
+    help="Processes for tagging.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Articles per spaCy batch.",
+)
 @click.option("--progress/--no-progress", default=True, help="Progress bar on a terminal.")
 @pipeline_options
 @json_option
 @store_option
 @handle_errors
-def ingest_command(paths: tuple[str, ...], pattern: str, jobs: int, batch_size: int, progress: bool,
-                   model: str | None, gazetteers: tuple[Path, ...], as_json: bool, db: Path) -> None:
+def ingest_command(
+    paths: tuple[str, ...],
+    pattern: str,
+    jobs: int,
+    batch_size: int,
+    progress: bool,
+    model: str | None,
+    gazetteers: tuple[Path, ...],
+    as_json: bool,
+    db: Path,
+) -> None:
     """Parse, tag and store news articles from files, directories or globs.
 
     Idempotent: unchanged files are skipped, a changed file replaces its articles, and the same
@@ -114,14 +166,21 @@ def ingest_command(paths: tuple[str, ...], pattern: str, jobs: int, batch_size: 
 
 @click.command("retag")
 @click.option("--stale", is_flag=True, help="Only articles tagged by another pipeline version.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=1, show_default=True,
-              help="Processes for tagging.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Processes for tagging.",
+)
 @pipeline_options
 @json_option
 @store_option
 @handle_errors
-def retag_command(stale: bool, jobs: int, model: str | None, gazetteers: tuple[Path, ...],
-                  as_json: bool, db: Path) -> None:
+def retag_command(
+    stale: bool, jobs: int, model: str | None, gazetteers: tuple[Path, ...], as_json: bool, db: Path
+) -> None:
     """Re-tag every stored article from its stored text, without re-reading files.
 
     \b
@@ -140,7 +199,9 @@ def retag_command(stale: bool, jobs: int, model: str | None, gazetteers: tuple[P
 @pipeline_options
 @json_option
 @handle_errors
-def tag_command(source: Any, model: str | None, gazetteers: tuple[Path, ...], as_json: bool) -> None:
+def tag_command(
+    source: Any, model: str | None, gazetteers: tuple[Path, ...], as_json: bool
+) -> None:
     """Tag text from a FILE or stdin (-) and print its entities, storing nothing.
 
     Use it to check a gazetteer edit before re-tagging the store.

@@ -22,14 +22,21 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 def store_option(func: F) -> F:
     return click.option(
-        "--db", "db", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_DB,
-        envvar="CORPUS_DB", show_default=True, show_envvar=True,
+        "--db",
+        "db",
+        type=click.Path(path_type=Path, dir_okay=False),
+        default=DEFAULT_DB,
+        envvar="CORPUS_DB",
+        show_default=True,
+        show_envvar=True,
         help="The store file (created by `ingest` when missing).",
     )(func)
 
 
 def json_option(func: F) -> F:
-    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(func)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        func
+    )
 
 
 def print_json(data: object) -> None:

@@ -9,11 +9,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from corpus.models import Sentence
 from corpus.queries import Row
 from corpus.render import highlighted, literal
 from corpus.summarize import summary_text
 from corpus.views import label_style
-from corpus.models import Sentence
 
 
 def article_table(rows: list[Row], summaries: dict[str, str] | None = None) -> Table:
@@ -28,8 +28,12 @@ def article_table(rows: list[Row], summaries: dict[str, str] | None = None) -> T
         table.add_column("summary", overflow="fold")
     for row in rows:
         cells = [
-            literal(row["id"]), literal(row["kind"]), literal(row["source"]),
-            literal(row["date"]), literal(row["title"]), literal(str(row["words"])),
+            literal(row["id"]),
+            literal(row["kind"]),
+            literal(row["source"]),
+            literal(row["date"]),
+            literal(row["title"]),
+            literal(str(row["words"])),
         ]
         if summaries is not None:
             cells.append(literal(summaries.get(row["id"], "")))
@@ -67,8 +71,9 @@ def mentions_table(article: Row) -> Table:
     table.add_column("as written", overflow="fold")
     for (entity, label), count in counts.most_common():
         written = ", ".join(t for t, _ in texts[entity].most_common(3))
-        table.add_row(literal(entity), Text(label, style=label_style(label)), str(count),
-                      literal(written))
+        table.add_row(
+            literal(entity), Text(label, style=label_style(label)), str(count), literal(written)
+        )
     return table
 
 

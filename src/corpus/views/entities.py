@@ -20,8 +20,11 @@ def entity_table(rows: list[Row]) -> Table:
     table.add_column("id", style="dim", overflow="fold")
     for row in rows:
         table.add_row(
-            literal(row["name"]), Text(row["label"], style=label_style(row["label"])),
-            str(row["mentions"]), str(row["articles"]), literal(", ".join(row["aliases"])),
+            literal(row["name"]),
+            Text(row["label"], style=label_style(row["label"])),
+            str(row["mentions"]),
+            str(row["articles"]),
+            literal(", ".join(row["aliases"])),
             literal(row["id"]),
         )
     return table

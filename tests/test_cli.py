@@ -1,0 +1,170 @@
+"""The CLI end to end, in-process through click's CliRunner and as a real `corpus` process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from corpus.cli import main
+
+Cli = Callable[..., Result]
+
+
+@pytest.fixture
+def seeded(cli: Cli, seeds_dir: Path) -> Cli:
+    result = cli("ingest", seeds_dir, "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def list_json(cli: Cli) -> list[dict[str, object]]:
+    result = cli("list", "--json")
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)
+    return rows
+
+
+def test_ingest_then_reingest_reports_counts(cli: Cli, seeds_dir: Path) -> None:
+    first = cli("ingest", seeds_dir, "--jobs", "1")
+    assert first.exit_code == 0
+    assert first.stderr.strip().splitlines()[-1] == "19 new, 0 unchanged (3 files)"
+    second = cli("ingest", seeds_dir, "--jobs", "1")
+    assert second.exit_code == 0
+    assert second.stderr.strip().splitlines()[-1] == "0 new, 19 unchanged (3 files)"
+
+
+def test_ingest_json_report(cli: Cli, seeds_dir: Path) -> None:
+    result = cli("ingest", seeds_dir, "--jobs", "1", "--json")
+    report = json.loads(result.stdout)
+    assert (report["new"], report["unchanged"], report["files"], report["failed"]) == (19, 0, 3, [])
+
+
+def test_list_json_has_the_documented_keys(seeded: Cli) -> None:
+    rows = list_json(seeded)
+    assert len(rows) == 19
+    assert {"id", "kind", "title", "source", "date", "path", "words"} <= set(rows[0])
+    kinds = [r["kind"] for r in rows]
+    assert kinds.count("brief") == 16 and kinds.count("article") == 3
+    reuters = next(r for r in rows if r["source"] == "Reuters")
+    assert reuters["date"] == "Apr 10" and reuters["kind"] == "brief"
+
+
+def test_list_table_shows_titles(seeded: Cli) -> None:
+    result = seeded("list")
+    assert result.exit_code == 0
+    assert "19 articles" in result.stdout
+    assert "Korean Messengers in China" in result.stdout
+
+
+def test_show_by_prefix_renders_panel(seeded: Cli) -> None:
+    row = next(r for r in list_json(seeded) if r["title"] == "Korean Messengers in China")
+    result = seeded("show", str(row["id"])[:5])
+    assert result.exit_code == 0, result.output
+    assert "Korean Messengers in China" in result.stdout
+    assert "BusinessKorea" in result.stdout
+    assert "Mobile messengers Line and Kakao" in result.stdout
+
+
+def test_show_json_entities_have_offsets_into_body(seeded: Cli) -> None:
+    row = next(r for r in list_json(seeded) if r["title"] == "Korean Messengers in China")
+    result = seeded("show", str(row["id"]), "--json")
+    article = json.loads(result.stdout)
+    assert {"id", "kind", "title", "source", "date", "path", "body", "entities"} <= set(article)
+    body = article["body"]
+    assert article["entities"], "the seed names Line, Kakao, WeChat..."
+    for mention in article["entities"]:
+        assert body[mention["start"] : mention["end"]] == mention["text"]
+        assert mention["entity"] and mention["label"]
+    best = sorted(article["sentences"], key=lambda s: s["rank"])[:2]
+    expected = " ".join(
+        body[s["start"] : s["end"]].strip() for s in sorted(best, key=lambda s: s["start"])
+    )
+    assert article["summary"] == expected and len(expected) > 100
+
+
+def test_show_raw_gives_file_bytes(seeded: Cli, seeds_dir: Path) -> None:
+    [seed] = seeds_dir.glob("000_*.txt")
+    row = next(r for r in list_json(seeded) if r["path"] == str(seed.resolve()))
+    result = seeded("show", str(row["id"]), "--raw")
+    assert result.stdout_bytes == seed.read_bytes()
+
+
+def test_show_unknown_or_short_id_is_one_line_error(seeded: Cli) -> None:
+    for prefix, words in (("ffffffff", "no article"), ("ab", "too short")):
+        result = seeded("show", prefix)
+        assert result.exit_code == 1
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and words in lines[0] and lines[0].startswith("corpus: error:")
+
+
+def test_missing_path_fails_but_others_are_ingested(
+    cli: Cli, seeds_dir: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "missing.txt"
+    result = cli("ingest", missing, seeds_dir, "--jobs", "1")
+    assert result.exit_code == 1
+    assert f"error: {missing}: no such file or directory" in result.stderr
+    assert "Traceback" not in result.output
+    assert len(list_json(cli)) == 19
+
+
+def test_read_commands_on_missing_store_fail_cleanly(cli: Cli) -> None:
+    for command in (["list"], ["show", "abcd"], ["entities"]):
+        result = cli(*command)
+        assert result.exit_code == 1
+        assert "no store here yet" in result.stderr
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    from click.testing import CliRunner
+
+    for name in main.commands:  # type: ignore[attr-defined]
+        result = CliRunner().invoke(main, [name, "--help"])
+        assert result.exit_code == 0
+        assert "Example" in result.output, name
+
+
+def test_version() -> None:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(main, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("corpus, version ")
+
+
+def test_real_process_ingest_list_show(
+    corpus_process: Callable[..., subprocess.CompletedProcess[str]], seeds_dir: Path
+) -> None:
+    ingest = corpus_process("ingest", seeds_dir, "--jobs", "1")
+    assert ingest.returncode == 0, ingest.stderr
+    assert ingest.stderr.strip().endswith("19 new, 0 unchanged (3 files)")
+    listed = corpus_process("list", "--json")
+    rows = json.loads(listed.stdout)
+    assert len(rows) == 19
+    shown = corpus_process("show", rows[0]["id"][:6])
+    assert shown.returncode == 0 and rows[0]["title"] in shown.stdout
+    assert "\x1b[" not in shown.stdout  # a pipe gets no colour
+
+
+def test_read_commands_do_not_import_spacy(seeded: Cli, db: Path) -> None:
+    rows = list_json(seeded)
+    script = (
+        "import sys\nfrom corpus.cli import main\n"
+        "for args in (['list'], ['show', sys.argv[1]], ['entities']):\n"
+        "    try:\n        main(args, standalone_mode=False)\n"
+        "    except SystemExit:\n        pass\n"
+        "print('spacy' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(rows[0]["id"])],
+        capture_output=True,
+        text=True,
+        env={"CORPUS_DB": str(db), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "False"
