@@ -39,9 +39,10 @@ def db(tmp_path: Path) -> Path:
 def cli(db: Path) -> Callable[..., Result]:
     """Run `corpus ARGS...` in-process against the test store; returns click's Result."""
 
-    def run(*args: str, input: str | None = None) -> Result:
+    def run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         runner = CliRunner()
-        return runner.invoke(main, [str(a) for a in args], input=input, env={"CORPUS_DB": str(db)})
+        env = {"CORPUS_DB": str(db), **(env or {})}
+        return runner.invoke(main, [str(a) for a in args], input=input, env=env)
 
     return run
 

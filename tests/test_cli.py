@@ -56,7 +56,7 @@ def test_list_json_has_the_documented_keys(seeded: Cli) -> None:
 
 
 def test_list_table_shows_titles(seeded: Cli) -> None:
-    result = seeded("list")
+    result = seeded("list", env={"COLUMNS": "200"})
     assert result.exit_code == 0
     assert "19 articles" in result.stdout
     assert "Korean Messengers in China" in result.stdout
@@ -64,7 +64,7 @@ def test_list_table_shows_titles(seeded: Cli) -> None:
 
 def test_show_by_prefix_renders_panel(seeded: Cli) -> None:
     row = next(r for r in list_json(seeded) if r["title"] == "Korean Messengers in China")
-    result = seeded("show", str(row["id"])[:5])
+    result = seeded("show", str(row["id"])[:5], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Korean Messengers in China" in result.stdout
     assert "BusinessKorea" in result.stdout

@@ -32,7 +32,7 @@ def stdout_console() -> Console:
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def highlighted(text: str, spans: Iterable[tuple[int, int, str]], base: str = "") -> Text:
