@@ -93,8 +93,9 @@ def get_article(store: Store, article_id: str) -> Row:
 def article_mentions(store: Store, article_id: str) -> list[Row]:
     return _rows(
         store.conn.execute(
-            "SELECT text, label, start, end, entity_id AS entity FROM mentions "
-            "WHERE article_id = ? ORDER BY start",
+            "SELECT m.text, m.label, m.start, m.end, m.entity_id AS entity, "
+            "coalesce(e.name, m.text) AS name FROM mentions m "
+            "LEFT JOIN entities e ON e.id = m.entity_id WHERE m.article_id = ? ORDER BY m.start",
             (article_id,),
         )
     )

@@ -60,7 +60,7 @@ def metadata_table(article: Row) -> Table:
 
 
 def mentions_table(article: Row) -> Table:
-    counts = Counter((m["entity"], m["label"]) for m in article["entities"])
+    counts = Counter((m["entity"], m["name"], m["label"]) for m in article["entities"])
     texts: dict[str, Counter[str]] = {}
     for m in article["entities"]:
         texts.setdefault(m["entity"], Counter())[m["text"]] += 1
@@ -69,10 +69,12 @@ def mentions_table(article: Row) -> Table:
     table.add_column("label")
     table.add_column("mentions", justify="right")
     table.add_column("as written", overflow="fold")
-    for (entity, label), count in counts.most_common():
+    table.add_column("id", style="dim", overflow="fold")
+    for (entity, name, label), count in counts.most_common():
         written = ", ".join(t for t, _ in texts[entity].most_common(3))
+        style = label_style(label)
         table.add_row(
-            literal(entity), Text(label, style=label_style(label)), str(count), literal(written)
+            literal(name), Text(label, style=style), str(count), literal(written), literal(entity)
         )
     return table
 
