@@ -25,8 +25,8 @@ MIN_WORDS = 4
 MAX_ITER = 200
 TOLERANCE = 1e-12
 
-_STOPWORD_TEXT = """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
+_STOPWORD_TEXT = """a about above after again against all also am an and any are as at be because
+    been before being below between both but by can could did do does doing down during each few
     for from further had has have having he her here hers herself him himself his how i if in
     into is it its itself just me more most my myself no nor not now of off on once only or
     other our ours ourselves out over own same she should so some such than that the their

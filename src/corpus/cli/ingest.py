@@ -14,7 +14,6 @@ from rich.text import Text
 
 from corpus.cli.options import (
     EXIT_FAILED,
-    CorpusError,
     handle_errors,
     json_option,
     open_store,
@@ -24,7 +23,7 @@ from corpus.cli.options import (
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import DEFAULT_GLOB
 from corpus.render import stderr_console, stdout_console
-from corpus.tagging import ModelNotFound, SummarizingTagger, fingerprint
+from corpus.tagging import SummarizingTagger, fingerprint
 from corpus.views.articles import tagged_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,10 +53,7 @@ def make_ingest(
     options: IngestOptions,
     reporter: Reporter,
 ) -> Ingest:
-    try:
-        current = fingerprint(model, gazetteers)
-    except ModelNotFound as error:
-        raise CorpusError(str(error)) from None
+    current = fingerprint(model, gazetteers)
     return Ingest(store, lambda: SummarizingTagger(model, gazetteers), current, options, reporter)
 
 
@@ -211,10 +207,7 @@ def tag_command(
       echo "Naver and SoftBank own LY Corp." | corpus tag - --json
     """
     text = source.read()
-    try:
-        tagger = SummarizingTagger(model, gazetteers)
-    except ModelNotFound as error:
-        raise CorpusError(str(error)) from None
+    tagger = SummarizingTagger(model, gazetteers)
     mentions = [m.model_dump() for m in tagger.tag_text(text)]
     if as_json:
         print_json({"entities": mentions})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -12,8 +13,10 @@ from typing import Any, TypeVar
 
 import click
 
+from corpus.gazetteer import GazetteerError
 from corpus.queries import NotFound
-from corpus.store import DEFAULT_DB, Store, StoreError
+from corpus.store import DEFAULT_DB, Store, StoreError, describe_sqlite_error
+from corpus.tagging import ModelNotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,8 +62,11 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
-        except (StoreError, NotFound) as error:
+        except (StoreError, NotFound, ModelNotFound, GazetteerError) as error:
             raise CorpusError(str(error)) from None
+        except sqlite3.Error as error:  # e.g. corruption found by a read, past opening the store
+            store = Path(kwargs.get("db") or DEFAULT_DB)
+            raise CorpusError(describe_sqlite_error(store, error)) from None
         except KeyboardInterrupt:
             click.echo("corpus: interrupted; what was committed is kept", err=True)
             sys.exit(130)

@@ -1,0 +1,252 @@
+"""Gazetteers: TOML files of known entities and countries, merged and turned into match patterns.
+
+The shipped file is `corpus/data/gazetteer.toml`; user files given with `--gazetteer` use the same
+format and merge over it: an entity with the same id, or a country with the same code, replaces the
+earlier one. See the shipped file's header for the fields.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+GOV = "GOV"
+APOSTROPHES = ("'", "\u2019")
+SHIPPED_NAME = "gazetteer.toml"
+
+CountryForm = Literal["name", "adjective"]
+M = TypeVar("M", bound=BaseModel)
+
+
+class GazetteerError(Exception):
+    """A gazetteer file cannot be used; the message names the file and the problem on one line."""
+
+
+class GazetteerEntry(BaseModel):
+    """One known entity: its canonical id and the surface forms that name it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+    label: str = Field(pattern=r"^[A-Z][A-Z_]*$")
+    kind: str | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2,3}$")
+    aliases: tuple[str, ...] = ()
+    ambiguous: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
+    not_near: tuple[str, ...] = ()
+    descriptors: tuple[str, ...] = ()
+
+    @field_validator("aliases", "ambiguous", "descriptors")
+    @classmethod
+    def _no_blank(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        if any(not value.strip() for value in values):
+            raise ValueError("contains an empty string")
+        return values
+
+    @model_validator(mode="after")
+    def _consistent(self) -> GazetteerEntry:
+        if not self.aliases and not self.descriptors:
+            raise ValueError("needs at least one alias (or, for GOV, a descriptor)")
+        if unknown := set(self.ambiguous) - set(self.aliases):
+            raise ValueError(f"ambiguous names not among the aliases: {sorted(unknown)}")
+        if self.label == GOV and self.country is None:
+            raise ValueError("a GOV entry needs a country")
+        if self.descriptors and self.label != GOV:
+            raise ValueError("descriptors are for GOV entries only")
+        return self
+
+
+class Country(BaseModel):
+    """A country: its ISO code, names and adjectives."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    code: str = Field(pattern=r"^[A-Z]{2,3}$")
+    name: str = Field(min_length=1)
+    names: tuple[str, ...] = ()
+    adjectives: tuple[str, ...] = ()
+
+    @property
+    def all_names(self) -> tuple[str, ...]:
+        return self.names if self.name in self.names else (self.name, *self.names)
+
+
+class _GazetteerFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    entity: list[dict[str, Any]] = []
+    country: list[dict[str, Any]] = []
+
+
+@dataclass(frozen=True)
+class Gazetteer:
+    """Merged gazetteer: entities by id and countries by code, in file order."""
+
+    entities: dict[str, GazetteerEntry] = field(default_factory=dict)
+    countries: dict[str, Country] = field(default_factory=dict)
+    sources: tuple[str, ...] = ()
+
+    def merged(self, other: Gazetteer) -> Gazetteer:
+        """`other` over `self`: same id (or country code) replaces."""
+        return Gazetteer(
+            entities={**self.entities, **other.entities},
+            countries={**self.countries, **other.countries},
+            sources=self.sources + other.sources,
+        )
+
+    def content_hash(self) -> str:
+        """Hash of what the gazetteer means (not of its files' bytes: comments do not count)."""
+        content = {
+            "entities": [entry.model_dump(mode="json") for entry in self.entities.values()],
+            "countries": [country.model_dump(mode="json") for country in self.countries.values()],
+        }
+        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class AliasRule:
+    """What a matched alias means: the entry it names, and whether it needs a name-like context."""
+
+    entity_id: str
+    ambiguous: bool
+
+
+@dataclass(frozen=True)
+class CountryRef:
+    """What a matched country surface form means."""
+
+    code: str
+    forms: frozenset[CountryForm]
+
+
+# --- loading -------------------------------------------------------------------------------------
+
+
+def shipped_gazetteer() -> Gazetteer:
+    """The gazetteer shipped as package data."""
+    resource = resources.files("corpus") / "data" / SHIPPED_NAME
+    return parse_gazetteer(resource.read_bytes(), source=f"<shipped {SHIPPED_NAME}>")
+
+
+def load_gazetteer_file(path: Path) -> Gazetteer:
+    """Read and validate one gazetteer file."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise GazetteerError(f"{path}: cannot read gazetteer: {exc.strerror or exc}") from exc
+    return parse_gazetteer(data, source=str(path))
+
+
+def load_gazetteers(paths: Sequence[Path] = (), *, include_shipped: bool = True) -> Gazetteer:
+    """The shipped gazetteer (unless excluded) with each of `paths` merged over it, in order."""
+    gazetteer = shipped_gazetteer() if include_shipped else Gazetteer()
+    for path in paths:
+        gazetteer = gazetteer.merged(load_gazetteer_file(path))
+    return gazetteer
+
+
+def parse_gazetteer(data: bytes, *, source: str) -> Gazetteer:
+    """Parse gazetteer TOML; every problem becomes a one-line GazetteerError naming `source`."""
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise GazetteerError(
+            f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise GazetteerError(f"{source}: invalid TOML: {exc}") from exc
+    try:
+        tables = _GazetteerFile.model_validate(document)
+    except ValidationError as exc:
+        raise GazetteerError(
+            f"{source}: {_describe(exc)} (expected [[entity]] or [[country]] tables)"
+        ) from exc
+    entities = _validate_all(GazetteerEntry, tables.entity, "entity", "id", source)
+    countries = _validate_all(Country, tables.country, "country", "code", source)
+    return Gazetteer(entities=entities, countries=countries, sources=(source,))
+
+
+def _validate_all(
+    model: type[M], tables: list[dict[str, Any]], what: str, key: str, source: str
+) -> dict[str, M]:
+    records: dict[str, M] = {}
+    for number, table in enumerate(tables, start=1):
+        where = f"{source}: {what} #{number}"
+        if isinstance(table.get(key), str):
+            where += f" ({key} {table[key]!r})"
+        try:
+            record = model.model_validate(table)
+        except ValidationError as exc:
+            raise GazetteerError(f"{where}: {_describe(exc)}") from exc
+        identifier = getattr(record, key)
+        if identifier in records:
+            raise GazetteerError(f"{where}: duplicate {key} {identifier!r} in the same file")
+        records[identifier] = record
+    return records
+
+
+def _describe(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    location = ".".join(str(part) for part in error["loc"])
+    if error["type"] == "missing":
+        return f"missing field {location!r}"
+    if error["type"] == "extra_forbidden":
+        return f"unknown field {location!r}"
+    if not location:
+        return error["msg"].removeprefix("Value error, ")
+    return f"field {location!r}: {error['msg'].removeprefix('Value error, ')}"
+
+
+# --- patterns ------------------------------------------------------------------------------------
+
+
+def apostrophe_variants(text: str) -> set[str]:
+    """`text` with straight and with curly apostrophes (they are the same to us)."""
+    straight = text.replace("\u2019", "'")
+    return {straight, straight.replace("'", "\u2019")}
+
+
+def alias_rules(gazetteer: Gazetteer) -> dict[str, AliasRule]:
+    """Surface form -> rule, for every alias; of two entries sharing an alias, the later wins."""
+    rules: dict[str, AliasRule] = {}
+    for entry in gazetteer.entities.values():
+        for alias in entry.aliases:
+            rule = AliasRule(entry.id, ambiguous=alias in entry.ambiguous)
+            for variant in apostrophe_variants(alias):
+                rules[variant] = rule
+    return rules
+
+
+def country_refs(gazetteer: Gazetteer) -> dict[str, CountryRef]:
+    """Surface form -> country, for every country name and adjective ("US" is both)."""
+    forms: dict[str, dict[str, set[CountryForm]]] = {}
+    for country in gazetteer.countries.values():
+        _add_forms(forms, country.code, country.all_names, "name")
+        _add_forms(forms, country.code, country.adjectives, "adjective")
+    refs: dict[str, CountryRef] = {}
+    for surface, by_code in forms.items():
+        code = next(iter(by_code))  # a surface form shared by two countries goes to the first
+        refs[surface] = CountryRef(code, frozenset(by_code[code]))
+    return refs
+
+
+def _add_forms(
+    forms: dict[str, dict[str, set[CountryForm]]],
+    code: str,
+    surfaces: Iterable[str],
+    form: CountryForm,
+) -> None:
+    for surface in surfaces:
+        for variant in apostrophe_variants(surface):
+            forms.setdefault(variant, {}).setdefault(code, set()).add(form)
