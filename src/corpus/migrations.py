@@ -67,6 +67,28 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX articles_source ON articles(source)",
         "CREATE INDEX articles_kind ON articles(kind)",
     ],
+    # 2: full-text search over titles and bodies (external content: the text is stored once, in
+    # `articles`; triggers keep the index in step, and 'rebuild' indexes what is already stored).
+    [
+        """CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, body,
+            content = 'articles', content_rowid = 'rowid',
+            tokenize = 'unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+            INSERT INTO articles_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END""",
+        """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, body)
+            VALUES ('delete', old.rowid, old.title, old.body);
+        END""",
+        """CREATE TRIGGER articles_fts_update AFTER UPDATE OF title, body ON articles BEGIN
+            INSERT INTO articles_fts (articles_fts, rowid, title, body)
+            VALUES ('delete', old.rowid, old.title, old.body);
+            INSERT INTO articles_fts (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END""",
+        "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

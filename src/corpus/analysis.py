@@ -1,0 +1,557 @@
+"""The corpus as a whole: overview, keyword in context, co-occurrence, entity lookup, search.
+
+Plain functions over the store returning plain dicts (like `queries.py`), shared by the views
+and `--json`. Nothing here imports spaCy.
+"""
+
+from __future__ import annotations
+
+import difflib
+import heapq
+import itertools
+import math
+import re
+import sqlite3
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from corpus.queries import NotFound, Row
+from corpus.store import Store
+
+Unit = Literal["sentence", "article"]
+
+# Labels for amounts and times rather than actors: left out of co-occurrence unless asked for.
+VALUE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+SUGGESTIONS = 3
+CHUNK = 500
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+_SPACES = re.compile(r"\s+")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_WRITTEN_DATE = re.compile(r"^(?P<month>[A-Za-z]{3})[a-z]*\.? (?P<day>\d{1,2})\b")
+MARK_START, MARK_END = "\x02", "\x03"
+
+
+class BadQuery(Exception):
+    """A full-text query FTS5 cannot parse; the message says why and how to quote."""
+
+
+def fold(text: str) -> str:
+    """Comparison key for names: Unicode-normalised, case-folded, one kind of quote and space."""
+    key = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _SPACES.sub(" ", key).strip().casefold()
+
+
+def collapse(text: str) -> str:
+    """Runs of whitespace (newlines, no-break spaces) as one space, for one-line display."""
+    return _SPACES.sub(" ", text)
+
+
+def _rows(cursor: sqlite3.Cursor) -> list[Row]:
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor]
+
+
+# --- entities ------------------------------------------------------------------------------
+
+_INFO = (
+    "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
+    "coalesce(e.label, min(m.label)) AS label, count(*) AS mentions, "
+    "count(DISTINCT m.article_id) AS articles "
+    "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id {where} GROUP BY m.entity_id"
+)
+
+
+def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:
+    """Entities that have mentions (all, or these ids): id, name, label, mentions, articles."""
+    if ids is None:
+        return {row["id"]: row for row in _rows(store.conn.execute(_INFO.format(where="")))}
+    wanted = sorted(set(ids))
+    found: dict[str, Row] = {}
+    for start in range(0, len(wanted), CHUNK):
+        chunk = wanted[start : start + CHUNK]
+        where = f"WHERE m.entity_id IN ({','.join('?' * len(chunk))})"
+        found.update(
+            (r["id"], r) for r in _rows(store.conn.execute(_INFO.format(where=where), chunk))
+        )
+    return found
+
+
+def _label_matches(row: Row, label: str | None) -> bool:
+    return label is None or str(row["label"]).upper() == label.upper()
+
+
+def find_entity(store: Store, query: str, *, label: str | None = None) -> Row:
+    """The entity named by `query`: its id, else its name, else any alias (case-insensitive).
+
+    Raises NotFound naming the closest names when nothing matches, or the candidates when the
+    name is ambiguous.
+    """
+    if not fold(query):
+        raise NotFound("give an entity: its name, id or any alias")
+    quick = _find_indexed(store, query, label)
+    if quick is not None:
+        return quick
+    names = _Names.read(store)
+    for level in (names.ids, names.names, names.aliases):
+        found = _with_label(store, level.get(fold(query), set()), label)
+        if found:
+            return _one(query, found)
+    raise NotFound(_not_found_message(store, query, label, names))
+
+
+def _with_label(store: Store, ids: Iterable[str], label: str | None) -> list[Row]:
+    return [e for e in entity_info(store, ids).values() if _label_matches(e, label)]
+
+
+def _one(query: str, found: list[Row]) -> Row:
+    if len(found) > 1:
+        shown = ", ".join(_describe(e) for e in sorted(found, key=lambda e: -e["mentions"]))
+        raise NotFound(f"entity {query!r} is ambiguous: {shown}; give the id or --label")
+    return dict(found[0])
+
+
+_QUICK_LEVELS = (
+    "SELECT DISTINCT entity_id FROM mentions WHERE entity_id IN ({marks})",
+    "SELECT DISTINCT e.id FROM entities e WHERE e.name COLLATE NOCASE IN ({marks}) "
+    " AND EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)",
+    "SELECT DISTINCT entity_id FROM mentions WHERE text COLLATE NOCASE IN ({marks})",
+)
+
+
+def _find_indexed(store: Store, query: str, label: str | None) -> Row | None:
+    """The lookup through indexes, for the usual query whose case differs in ASCII only.
+
+    None when no level matches, and the full lookup (Unicode case folding) must decide.
+    """
+    text = _SPACES.sub(" ", query).strip()
+    variants = sorted({text, text.lower(), text.replace("'", "’")})
+    marks = ",".join("?" * len(variants))
+    for sql in _QUICK_LEVELS:
+        ids = [row[0] for row in store.conn.execute(sql.format(marks=marks), variants)]
+        found = _with_label(store, ids, label)
+        if found:
+            return _one(query, found)
+    return None
+
+
+@dataclass
+class _Names:
+    """Folded ids, names and aliases (surface forms) -> the ids of entities with mentions."""
+
+    ids: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    names: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    aliases: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+
+    @classmethod
+    def read(cls, store: Store) -> _Names:
+        found = cls()
+        for entity_id, name in store.conn.execute(
+            "SELECT e.id, e.name FROM entities e "
+            "WHERE EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"
+        ):
+            found.ids[fold(entity_id)].add(entity_id)
+            found.names[fold(name)].add(entity_id)
+        folded: dict[str, str] = {}
+        for entity_id, text in store.conn.execute("SELECT DISTINCT entity_id, text FROM mentions"):
+            if text not in folded:
+                folded[text] = fold(text)
+            found.aliases[folded[text]].add(entity_id)
+        return found
+
+    def choices(self) -> dict[str, set[str]]:
+        merged: dict[str, set[str]] = defaultdict(set)
+        for level in (self.ids, self.names, self.aliases):
+            for key, ids in level.items():
+                merged[key] |= ids
+        return merged
+
+
+def _describe(entity: Row) -> str:
+    return f"{entity['name']} ({entity['id']}, {entity['label']})"
+
+
+def _not_found_message(store: Store, query: str, label: str | None, names: _Names) -> str:
+    what = f"no {label.upper()} entity" if label else "no entity"
+    choices = names.choices()
+    close = difflib.get_close_matches(fold(query), list(choices), n=10, cutoff=0.6)
+    ordered = list(dict.fromkeys(i for match in close for i in sorted(choices[match])))
+    known = {e["id"]: e for e in _with_label(store, ordered, label)}
+    suggested = [known[i] for i in ordered if i in known][:SUGGESTIONS]
+    if not suggested:
+        return f"{what} {query!r}; `corpus entities` lists them"
+    return f"{what} {query!r}; closest: {', '.join(_describe(e) for e in suggested)}"
+
+
+# --- keyword in context ----------------------------------------------------------------------
+
+
+def kwic(store: Store, entity_id: str, *, width: int = 40) -> list[Row]:
+    """Every mention of an entity with `width` characters of one-line context on each side.
+
+    In the order of `corpus list` (by file and position), then by offset.
+    """
+    reach = width * 3 + 16  # whitespace is collapsed after cutting, so take more than needed
+    rows = _rows(
+        store.conn.execute(
+            "WITH placed AS (SELECT article_id, min(path) AS path FROM occurrences "
+            " WHERE article_id IN (SELECT article_id FROM mentions WHERE entity_id = ?2) "
+            " GROUP BY article_id) "
+            "SELECT m.article_id AS article, m.start, m.end, m.text, m.label,"
+            " m.entity_id AS entity,"
+            " substr(a.body, max(m.start - ?1, 0) + 1, m.start - max(m.start - ?1, 0)) AS left,"
+            " substr(a.body, m.end + 1, ?1) AS right "
+            "FROM mentions m JOIN articles a ON a.id = m.article_id "
+            "JOIN placed p ON p.article_id = m.article_id "
+            "WHERE m.entity_id = ?2 "
+            "ORDER BY p.path, (SELECT min(position) FROM occurrences o "
+            " WHERE o.article_id = m.article_id AND o.path = p.path), m.start",
+            (reach, entity_id),
+        )
+    )
+    for row in rows:
+        row["left"] = collapse(row["left"])[-width:] if width else ""
+        row["right"] = collapse(row["right"])[:width]
+        row["text"] = collapse(row["text"])
+    return rows
+
+
+# --- co-occurrence ---------------------------------------------------------------------------
+
+
+@dataclass
+class Cooccurrence:
+    """Entity pairs found in the same unit, with counts and association scores.
+
+    `units` is N, the number of sentences (or articles) in the store; `entities` holds, for
+    every entity in a pair, its record plus `units`: how many units mention it.
+    """
+
+    unit: Unit
+    units: int
+    pairs: list[Row] = field(default_factory=list)
+    entities: dict[str, Row] = field(default_factory=dict)
+
+
+def _mention_filter(
+    labels: Sequence[str], all_labels: bool, focus: str | None
+) -> tuple[str, list[str]]:
+    """SQL condition (and its parameters) on `mentions m` for the mentions taking part."""
+    if labels:
+        chosen = sorted({label.upper() for label in labels})
+        condition, params = f"upper(m.label) IN ({','.join('?' * len(chosen))})", chosen
+    elif all_labels:
+        condition, params = "1", []
+    else:
+        values = sorted(VALUE_LABELS)
+        condition, params = f"m.label NOT IN ({','.join('?' * len(values))})", values
+    if focus is not None:
+        condition, params = f"({condition}) OR m.entity_id = ?", [*params, focus]
+    return condition, params
+
+
+def _sentence_units(store: Store, condition: str, params: list[str]) -> list[set[str]]:
+    """The entity ids of each sentence: a mention belongs to the sentence whose [start, end)
+    holds its start. One merge pass over mentions and sentences in (article, offset) order."""
+    sentences = store.conn.execute(
+        "SELECT article_id, start, end FROM sentences ORDER BY article_id, start"
+    ).fetchall()
+    sets: list[set[str]] = []
+    i, current = 0, -1
+    mentions = store.conn.execute(
+        f"SELECT article_id, start, entity_id FROM mentions m WHERE {condition} "
+        "ORDER BY article_id, start",
+        params,
+    )
+    for article, start, entity in mentions:
+        while i < len(sentences):
+            s_article, _, s_end = sentences[i]
+            if s_article > article or (s_article == article and s_end > start):
+                break
+            i += 1
+        if i == len(sentences):
+            break
+        s_article, s_start, _ = sentences[i]
+        if s_article != article or s_start > start:
+            continue  # between sentences
+        if i != current:
+            current = i
+            sets.append(set())
+        sets[-1].add(entity)
+    return sets
+
+
+def _article_units(store: Store, condition: str, params: list[str]) -> list[set[str]]:
+    rows = store.conn.execute(
+        f"SELECT DISTINCT article_id, entity_id FROM mentions m WHERE {condition} "
+        "ORDER BY article_id",
+        params,
+    )
+    return [{row[1] for row in group} for _, group in itertools.groupby(rows, lambda r: r[0])]
+
+
+def _unit_count(store: Store, unit: Unit) -> int:
+    table = "sentences" if unit == "sentence" else "articles"
+    count: int = store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    return count
+
+
+def association(pair: int, a: int, b: int, units: int) -> tuple[float, float]:
+    """PMI in bits, log2(p(a,b) / (p(a) p(b))), and its normalised form in [-1, 1]."""
+    pmi = math.log2(pair * units / (a * b))
+    joint = -math.log2(pair / units)
+    return pmi, (pmi / joint if joint > 0 else 1.0)
+
+
+def _count_pairs(
+    sets: list[set[str]], focus: str | None
+) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    frequency: Counter[str] = Counter()
+    together: Counter[tuple[str, str]] = Counter()
+    for ids in sets:
+        frequency.update(ids)
+        if len(ids) < 2:
+            continue
+        if focus is None:
+            together.update(itertools.combinations(sorted(ids), 2))
+        elif focus in ids:
+            together.update(_ordered(focus, other) for other in ids if other != focus)
+    return frequency, together
+
+
+def _ordered(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
+
+
+def cooccurrence(
+    store: Store,
+    *,
+    unit: Unit = "sentence",
+    entity: str | None = None,
+    labels: Sequence[str] = (),
+    all_labels: bool = False,
+    min_count: int = 1,
+    top: int | None = None,
+) -> Cooccurrence:
+    """Unordered pairs (a < b by id) of distinct entities mentioned in the same unit.
+
+    Only entities with one of `labels` take part; without labels, all but the value labels
+    (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs. Sorted by
+    count, then PMI, then ids.
+    """
+    condition, params = _mention_filter(labels, all_labels, entity)
+    read = _sentence_units if unit == "sentence" else _article_units
+    frequency, together = _count_pairs(read(store, condition, params), entity)
+    result = Cooccurrence(unit=unit, units=_unit_count(store, unit))
+    ranked = []
+    for (a, b), count in together.items():
+        if count >= min_count:
+            pmi, npmi = association(count, frequency[a], frequency[b], result.units)
+            ranked.append((-count, -round(pmi, 4), a, b, round(npmi, 4)))
+    ranked = heapq.nsmallest(top, ranked) if top is not None else sorted(ranked)
+    info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
+    for count, pmi, a, b, npmi in ranked:
+        result.pairs.append(
+            {
+                "a": a,
+                "a_name": info[a]["name"],
+                "a_label": info[a]["label"],
+                "b": b,
+                "b_name": info[b]["name"],
+                "b_label": info[b]["label"],
+                "count": -count,
+                "a_count": frequency[a],
+                "b_count": frequency[b],
+                "pmi": -pmi + 0.0,  # + 0.0: no "-0.0"
+                "npmi": npmi,
+            }
+        )
+    result.entities = {i: info[i] | {"units": frequency[i]} for i in sorted(info)}
+    return result
+
+
+# --- overview --------------------------------------------------------------------------------
+
+
+def overview(store: Store, *, top: int = 5, sources: int = 10, pairs: int = 10) -> Row:
+    """The corpus at a glance: counts, kinds, sources, dates, top entities, strongest pairs."""
+    conn = store.conn
+    articles, words = conn.execute(
+        "SELECT count(*), coalesce(sum(words), 0) FROM articles"
+    ).fetchone()
+    counts = conn.execute(
+        "SELECT entity_id, min(label), count(*), count(DISTINCT article_id) FROM mentions "
+        "GROUP BY entity_id"
+    ).fetchall()
+    return {
+        "articles": articles,
+        "words": words,
+        "sentences": _unit_count(store, "sentence"),
+        "mentions": sum(row[2] for row in counts),
+        "entities": len(counts),
+        "kinds": dict(
+            conn.execute("SELECT kind, count(*) FROM articles GROUP BY kind ORDER BY 2 DESC, 1")
+        ),
+        "sources": _sources(store, sources),
+        "dates": _dates(store),
+        "labels": _labels(store, counts, top),
+        "pairs": cooccurrence(store, top=pairs).pairs if pairs else [],
+    }
+
+
+def _sources(store: Store, limit: int) -> Row:
+    rows = store.conn.execute(
+        "SELECT source, count(*) FROM articles GROUP BY source ORDER BY 2 DESC, 1"
+    ).fetchall()
+    return {
+        "count": sum(1 for source, _ in rows if source is not None),
+        "top": [{"source": source, "articles": n} for source, n in rows[:limit]],
+    }
+
+
+def _date_key(date: str) -> tuple[int, int, int, str]:
+    """Chronological order for ISO dates, then month and day for dates without a year."""
+    if match := _ISO_DATE.match(date):
+        year, month, day = match.groups()
+        return (int(year), int(month), int(day or 0), date)
+    if (match := _WRITTEN_DATE.match(date)) and match["month"].lower() in _MONTHS:
+        return (0, _MONTHS.index(match["month"].lower()) + 1, int(match["day"]), date)
+    return (0, 13, 0, date)
+
+
+def _month(date: str) -> str:
+    """ISO dates by year and month ("2021-04"), dates without a year by month ("Apr")."""
+    if match := _ISO_DATE.match(date):
+        return f"{match[1]}-{match[2]}"
+    if (match := _WRITTEN_DATE.match(date)) and match["month"].lower() in _MONTHS:
+        return match["month"].capitalize()
+    return date
+
+
+def _dates(store: Store) -> Row:
+    counts = dict(store.conn.execute("SELECT date, count(*) FROM articles GROUP BY date"))
+    undated = counts.pop(None, 0)
+    ordered = sorted(counts, key=_date_key)
+    months: Counter[str] = Counter()
+    for date in ordered:
+        months[_month(date)] += counts[date]
+    return {
+        "first": ordered[0] if ordered else None,
+        "last": ordered[-1] if ordered else None,
+        "undated": undated,
+        "months": [{"month": month, "articles": n} for month, n in months.items()],
+    }
+
+
+def _labels(store: Store, counts: list[tuple[str, str, int, int]], top: int) -> list[Row]:
+    """Per label (names first, then values; then by mentions): counts and top entities."""
+    by_label: dict[str, list[tuple[str, str, int, int]]] = defaultdict(list)
+    for row in counts:
+        by_label[row[1]].append(row)
+    labels: list[Row] = []
+    for label, rows in by_label.items():
+        rows.sort(key=lambda r: (-r[2], -r[3], r[0]))
+        labels.append(
+            {
+                "label": label,
+                "mentions": sum(r[2] for r in rows),
+                "entities": len(rows),
+                "top": [{"id": r[0], "mentions": r[2], "articles": r[3]} for r in rows[:top]],
+            }
+        )
+    labels.sort(key=lambda r: (r["label"] in VALUE_LABELS, -r["mentions"], r["label"]))
+    info = entity_info(store, (e["id"] for group in labels for e in group["top"]))
+    for group in labels:
+        group["top"] = [{"id": e["id"], "name": info[e["id"]]["name"]} | e for e in group["top"]]
+    return labels
+
+
+# --- full-text search ------------------------------------------------------------------------
+
+
+def phrase_query(text: str) -> str:
+    """`text` as one FTS5 phrase: whatever it holds is matched literally."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def search(
+    store: Store,
+    query: str,
+    *,
+    source: str | None = None,
+    entity: str | None = None,
+    kind: str | None = None,
+    limit: int | None = 20,
+    phrase: bool = False,
+) -> list[Row]:
+    """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2)."""
+    expression = phrase_query(query.strip()) if phrase else query.strip()
+    if not expression or expression == '""':
+        raise BadQuery("empty search query")
+    try:
+        rows = _rows(
+            store.conn.execute(
+                "SELECT a.id, a.kind, a.source, a.date, a.words,"
+                " bm25(articles_fts, 2.0, 1.0) AS bm25,"
+                " highlight(articles_fts, 0, char(2), char(3)) AS title,"
+                " snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
+                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
+                "WHERE articles_fts MATCH ?1"
+                " AND (?2 IS NULL OR a.source = ?2 COLLATE NOCASE)"
+                " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM mentions m"
+                "  WHERE m.article_id = a.id AND m.entity_id = ?3))"
+                " AND (?4 IS NULL OR a.kind = ?4) "
+                "ORDER BY bm25, a.id LIMIT ?5",
+                (expression, source, entity, kind, -1 if limit is None else limit),
+            )
+        )
+    except sqlite3.OperationalError as error:
+        if not str(error).startswith(_QUERY_ERRORS):
+            raise  # a locked or broken store, not the query
+        raise BadQuery(_bad_query_message(query, error)) from None
+    for row in rows:
+        row["bm25"] = round(row["bm25"], 4)
+        row["title"], row["title_highlights"] = unmark(row["title"] or "")
+        row["snippet"], row["highlights"] = unmark(collapse(row["snippet"] or "").strip())
+    return rows
+
+
+# How SQLite words an FTS5 query it cannot parse
+_QUERY_ERRORS = (
+    "fts5:",
+    "unterminated string",
+    "no such column",
+    "unknown special query",
+    "expected integer",
+)
+
+
+def _bad_query_message(query: str, error: sqlite3.Error) -> str:
+    reason = str(error).removeprefix("fts5: ")
+    return (
+        f"malformed search query {query!r} ({reason}); put words with punctuation in double "
+        "quotes ('\"LY Corp.\"'), or use --phrase to match the query literally"
+    )
+
+
+def unmark(marked: str) -> tuple[str, list[list[int]]]:
+    """Text without FTS5 highlight markers, and the [start, end) offsets they enclosed."""
+    text: list[str] = []
+    spans: list[list[int]] = []
+    length = 0
+    start: int | None = None
+    for piece in re.split(f"([{MARK_START}{MARK_END}])", marked):
+        if piece == MARK_START:
+            start = length
+        elif piece == MARK_END:
+            if start is not None and length > start:
+                spans.append([start, length])
+            start = None
+        else:
+            text.append(piece)
+            length += len(piece)
+    return "".join(text), spans

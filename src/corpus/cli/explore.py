@@ -1,0 +1,333 @@
+"""`corpus summary`, `mentions`, `cooccur`, `search` and `export`: reading the whole corpus.
+
+All of them read the store only; `export --format docbin` is the one path that imports spaCy.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from corpus import analysis, export
+from corpus.cli.options import (
+    CorpusError,
+    handle_errors,
+    json_option,
+    open_store,
+    print_json,
+    store_option,
+)
+from corpus.queries import Row
+from corpus.render import stderr_console, stdout_console
+from corpus.views.cooccur import cooccur_table
+from corpus.views.kwic import kwic_view
+from corpus.views.overview import overview_view
+from corpus.views.search import search_view
+
+PIPE_WIDTH = 40  # KWIC context when stdout is not a terminal
+TABLE_TOP = 40  # pairs shown in a cooccur table unless --top says otherwise
+ID_WIDTH = 12
+
+
+@click.command("summary")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="Entities shown per label.",
+)
+@click.option(
+    "--pairs",
+    type=click.IntRange(min=0),
+    default=10,
+    show_default=True,
+    help="Co-occurring pairs shown.",
+)
+@click.option(
+    "--sources", type=click.IntRange(min=0), default=10, show_default=True, help="Sources shown."
+)
+@json_option
+@store_option
+@handle_errors
+def summary_command(top: int, pairs: int, sources: int, as_json: bool, db: Path) -> None:
+    """The corpus on one screen: articles by kind, source and date, words, top entities per
+    label, and the entity pairs that most often share a sentence.
+
+    \b
+    Examples:
+      corpus summary
+      corpus summary --json | jq '.labels[] | {label, mentions}'
+    """
+    with open_store(db) as store:
+        data = analysis.overview(store, top=top, sources=sources, pairs=pairs)
+    if as_json:
+        print_json(data)
+    else:
+        stdout_console().print(overview_view(data))
+
+
+def _kwic_width(width: int | None) -> int:
+    if width is not None:
+        return width
+    console = stdout_console()
+    if not console.is_terminal:
+        return PIPE_WIDTH
+    return max(10, min(80, (console.width - ID_WIDTH - 16) // 2))
+
+
+@click.command("mentions")
+@click.argument("entity")
+@click.option(
+    "--width",
+    "-w",
+    type=click.IntRange(min=0),
+    help="Characters of context each side  [default: fit the terminal; 40 in a pipe]",
+)
+@click.option("--label", help="Only an entity with this label (ORG, GOV, PERSON...).")
+@json_option
+@store_option
+@handle_errors
+def mentions_command(
+    entity: str, width: int | None, label: str | None, as_json: bool, db: Path
+) -> None:
+    """Every mention of one entity in context (keyword in context), article by article.
+
+    ENTITY is the canonical name, the id or any alias as written in the text, in any case.
+
+    \b
+    Examples:
+      corpus mentions Line
+      corpus mentions 'gov:kr:msit' --width 30
+      corpus mentions Korea --label GPE --json | jq -r '.[].article' | sort -u
+    """
+    chars = _kwic_width(width)
+    with open_store(db) as store:
+        found = analysis.find_entity(store, entity, label=label)
+        rows = analysis.kwic(store, found["id"], width=chars)
+    if as_json:
+        print_json(rows)
+    else:
+        stdout_console().print(kwic_view(found, rows, chars), soft_wrap=True)
+
+
+COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
+
+
+@click.command("cooccur")
+@click.argument("entity", required=False)
+@click.option(
+    "--by",
+    "unit",
+    type=click.Choice(["sentence", "article"]),
+    default="sentence",
+    show_default=True,
+    help="What counts as occurring together.",
+)
+@click.option(
+    "--label",
+    "labels",
+    multiple=True,
+    help="Only entities with this label (repeatable; e.g. --label ORG --label GOV).",
+)
+@click.option(
+    "--all-labels",
+    is_flag=True,
+    help="Include dates, times, amounts and numbers (left out by default).",
+)
+@click.option(
+    "--min-count",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Only pairs seen together at least N times.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    help=f"Only the first N pairs  [default: {TABLE_TOP} in a table, all otherwise]",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(COOCCUR_FORMATS),
+    default="table",
+    show_default=True,
+    help="graphml opens in Gephi; dot renders with graphviz.",
+)
+@json_option
+@store_option
+@handle_errors
+def cooccur_command(
+    entity: str | None,
+    unit: analysis.Unit,
+    labels: tuple[str, ...],
+    all_labels: bool,
+    min_count: int,
+    top: int | None,
+    fmt: str,
+    as_json: bool,
+    db: Path,
+) -> None:
+    """Entity pairs mentioned in the same sentence (or article), with counts and PMI.
+
+    PMI is log2(p(a,b) / (p(a) p(b))) over all sentences (or articles) of the store; NPMI
+    scales it to [-1, 1]. Pairs are sorted by count, then PMI. With ENTITY (name, id or
+    alias), only its pairs.
+
+    \b
+    Examples:
+      corpus cooccur --label ORG --label GOV
+      corpus cooccur Naver --by article
+      corpus cooccur --min-count 2 --format graphml > pairs.graphml
+      corpus cooccur --format dot | dot -Tsvg > pairs.svg
+    """
+    fmt = "json" if as_json else fmt
+    if top is None and fmt == "table":
+        top = TABLE_TOP
+    with open_store(db) as store:
+        focus = analysis.find_entity(store, entity)["id"] if entity else None
+        result = analysis.cooccurrence(
+            store,
+            unit=unit,
+            entity=focus,
+            labels=labels,
+            all_labels=all_labels,
+            min_count=min_count,
+            top=top,
+        )
+    _print_pairs(result, fmt)
+
+
+def _print_pairs(result: analysis.Cooccurrence, fmt: str) -> None:
+    if fmt == "json":
+        print_json(result.pairs)
+    elif fmt == "csv":
+        export.pairs_csv(result, sys.stdout)
+    elif fmt == "graphml":
+        click.echo(export.pairs_graphml(result), nl=False)
+    elif fmt == "dot":
+        click.echo(export.pairs_dot(result), nl=False)
+    else:
+        stdout_console().print(cooccur_table(result.pairs, result.unit, result.units))
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--source", help="Only articles from this source (case-insensitive).")
+@click.option("--entity", help="Only articles mentioning this entity (name, id or alias).")
+@click.option("--kind", type=click.Choice(["article", "brief"]), help="Only this kind of item.")
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most N results."
+)
+@click.option("--phrase", is_flag=True, help="Match QUERY literally, as one phrase.")
+@json_option
+@store_option
+@handle_errors
+def search_command(
+    query: str,
+    source: str | None,
+    entity: str | None,
+    kind: str | None,
+    limit: int,
+    phrase: bool,
+    as_json: bool,
+    db: Path,
+) -> None:
+    """Full-text search over titles and bodies, best match first (bm25, titles count double).
+
+    QUERY is an SQLite FTS5 query: words (all must match), "a phrase", prefix*, OR, NOT,
+    NEAR(a b), title:word. Case and accents are ignored.
+
+    \b
+    Examples:
+      corpus search Kakao
+      corpus search '"personal data" NOT China' --source Nikkei
+      corpus search 'messeng*' --entity Line --json | jq -r '.[].id'
+    """
+    with open_store(db) as store:
+        entity_id = analysis.find_entity(store, entity)["id"] if entity else None
+        try:
+            rows = analysis.search(
+                store,
+                query,
+                source=source,
+                entity=entity_id,
+                kind=kind,
+                limit=limit,
+                phrase=phrase,
+            )
+        except analysis.BadQuery as error:
+            raise CorpusError(str(error)) from None
+    if as_json:
+        print_json(rows)
+    else:
+        stdout_console().print(search_view(query, rows))
+
+
+EXPORT_FORMATS = ("jsonl", "csv", "docbin")
+
+
+@click.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(EXPORT_FORMATS),
+    default="jsonl",
+    show_default=True,
+    help="docbin is a spaCy DocBin (binary; needs --out or a pipe).",
+)
+@click.option(
+    "--out",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write to this file (replaced only once complete) instead of stdout.",
+)
+@store_option
+@handle_errors
+def export_command(fmt: str, out: Path | None, db: Path) -> None:
+    """Export the articles with their entities: JSONL (one article per line), CSV (one row
+    per article) or a spaCy DocBin whose Docs carry the entity spans (kb_id = entity id).
+
+    \b
+    Examples:
+      corpus export > corpus.jsonl
+      corpus export --format csv --out corpus.csv
+      corpus export --format docbin --out corpus.spacy
+    """
+    binary = fmt == "docbin"
+    if binary and out is None and sys.stdout.isatty():
+        raise click.UsageError("a DocBin is binary: give --out FILE or redirect stdout")
+    with open_store(db) as store:
+        articles = export.export_articles(store)
+        if out is not None:
+            try:
+                with export.replacing(out, binary=binary) as handle:
+                    count = _write(fmt, articles, handle)
+            except OSError as error:
+                raise CorpusError(f"{out}: cannot write: {error.strerror or error}") from None
+        elif binary:
+            count = _write(fmt, articles, sys.stdout.buffer)
+        else:
+            count = _write(fmt, articles, sys.stdout)
+    where = f" to {out}" if out else ""
+    stderr_console().print(f"exported {count} articles{where}", markup=False, highlight=False)
+
+
+def _write(fmt: str, articles: Iterator[Row], stream: IO[Any]) -> int:
+    """Write in `fmt` to `stream` (text for jsonl and csv, binary for docbin)."""
+    if fmt == "jsonl":
+        return export.write_jsonl(articles, stream)
+    if fmt == "csv":
+        return export.write_csv(articles, stream)
+    report = export.write_docbin(articles, stream)
+    for problem in report.dropped:
+        click.echo(f"warning: entity span left out: {problem}", err=True)
+    return report.articles
+
+
+COMMANDS = [summary_command, mentions_command, cooccur_command, search_command, export_command]
