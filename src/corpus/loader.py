@@ -7,10 +7,12 @@ digest of dated briefs (001) and an article ending in a copyright line (002).
 from __future__ import annotations
 
 import codecs
+import errno
 import glob as globlib
 import hashlib
 import os
 import re
+import stat as statlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +20,8 @@ from pathlib import Path
 from corpus.models import Article
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# spaCy's default `nlp.max_length`: its NER needs about 1 GB per 100,000 characters beyond it.
+MAX_ITEM_CHARS = 1_000_000
 DEFAULT_GLOB = "*.txt"
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -34,13 +38,26 @@ RIGHTS_TRAILER = re.compile(
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "no"}
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)*[A-Za-z]$")
+_SPECIAL_FILES = (
+    (statlib.S_ISFIFO, "a named pipe"),
+    (statlib.S_ISSOCK, "a socket"),
+    (statlib.S_ISCHR, "a character device"),
+    (statlib.S_ISBLK, "a block device"),
+)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(path: str | os.PathLike[str]) -> str:
+    """A path as one printable line: undecodable bytes and control characters as escapes."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 class LoadError(Exception):
     """A file that cannot be ingested; the message names the file and the reason."""
 
     def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{printable(path)}: {reason}")
         self.path = str(path)
         self.reason = reason
 
@@ -85,33 +102,45 @@ def _expand(arg: str, pattern: str) -> Iterator[Path | LoadError]:
         matches = sorted(p for p in path.rglob(pattern) if not p.is_dir())
         if not matches:
             yield LoadError(arg, f"no files matching {pattern!r} in this directory")
-        yield from matches
-    elif path.is_symlink() and not path.exists():
-        yield LoadError(arg, "broken symbolic link")
-    elif path.exists():
-        yield path
+        yield from map(_checked, matches)
+    elif path.is_symlink() or path.exists():
+        yield _checked(path)
     elif _GLOB_CHARS.search(arg):
         matches = sorted(Path(p) for p in globlib.glob(arg, recursive=True) if not Path(p).is_dir())
         if not matches:
             yield LoadError(arg, "no files match this pattern")
-        yield from matches
+        yield from map(_checked, matches)
     else:
         yield LoadError(arg, "no such file or directory")
+
+
+def _checked(path: Path) -> Path | LoadError:
+    """The path, or why it cannot be a key of the store: a dangling link, an undecodable name."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return LoadError(path, "file name is not valid UTF-8; rename the file to ingest it")
+    if path.is_symlink():
+        try:
+            path.stat()
+        except OSError as error:
+            loop = error.errno == errno.ELOOP
+            return LoadError(path, "symbolic link loop" if loop else "broken symbolic link")
+    return path
 
 
 # --- reading and decoding ------------------------------------------------------------------
 
 
 def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and its stat, read once; refused when it changes while being read."""
     try:
-        stat = path.stat()
-        if stat.st_size > max_bytes:
-            raise LoadError(
-                path,
-                f"file is {stat.st_size / 2**20:.1f} MiB, over the {max_bytes // 2**20} MiB limit",
-            )
+        _check_regular(path, path.stat())  # before opening: opening a FIFO would block
         with path.open("rb") as handle:
+            before = os.fstat(handle.fileno())
+            _check_size(path, before.st_size, max_bytes)
             data = handle.read(max_bytes + 1)
+            after = os.fstat(handle.fileno())
     except PermissionError:
         raise LoadError(path, "permission denied") from None
     except IsADirectoryError:
@@ -120,18 +149,42 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os.s
         raise LoadError(path, error.strerror or str(error)) from None
     if len(data) > max_bytes:
         raise LoadError(path, f"file grew past the {max_bytes // 2**20} MiB limit while being read")
-    return data, stat
+    if _version(before) != _version(after) or len(data) != after.st_size:
+        raise LoadError(path, "file changed while being read; ingest it again when it is complete")
+    return data, before
+
+
+def _check_regular(path: Path, stat: os.stat_result) -> None:
+    if statlib.S_ISDIR(stat.st_mode):
+        raise LoadError(path, "is a directory")
+    if not statlib.S_ISREG(stat.st_mode):
+        kind = next((name for test, name in _SPECIAL_FILES if test(stat.st_mode)), "special")
+        raise LoadError(path, f"not a regular file ({kind})")
+
+
+def _check_size(path: Path, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise LoadError(
+            path, f"file is {size / 2**20:.1f} MiB, over the {max_bytes // 2**20} MiB limit"
+        )
+
+
+def _version(stat: os.stat_result) -> tuple[int, int]:
+    return stat.st_size, stat.st_mtime_ns
 
 
 def decode(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str, list[str]]:
     """Return (text, encoding, warnings). UTF-8 (BOM allowed) and UTF-16 with BOM; else cp1252."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
-            return data.decode("utf-16"), "utf-16", []
+            text = data.decode("utf-16")
         except UnicodeDecodeError:
             raise LoadError(
                 path, "starts with a UTF-16 byte order mark but is not UTF-16"
             ) from None
+        if "\x00" in text:
+            raise LoadError(path, "binary file (UTF-16 text with NUL characters)")
+        return text, "utf-16", []
     if b"\x00" in data:
         raise LoadError(path, "binary file (contains NUL bytes)")
     try:
@@ -144,7 +197,8 @@ def decode(data: bytes, path: str | os.PathLike[str]) -> tuple[str, str, list[st
         text, encoding = data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError:
         text, encoding = data.decode("latin-1"), "latin-1"
-    return text, encoding, [f"{path}: not valid UTF-8 (at {where}); decoded as {encoding}"]
+    warning = f"{printable(path)}: not valid UTF-8 (at {where}); decoded as {encoding}"
+    return text, encoding, [warning]
 
 
 def normalise_newlines(text: str) -> str:
@@ -242,8 +296,8 @@ def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Arti
         source = match["source"].strip()
         cleaned = _clean_lines(cleaned[:-1])
     body = "\n".join(cleaned)
-    if not body:
-        body, title = title or "", None
+    if not body:  # only a title or a trailer: that line is the body, so no article is empty
+        body, title = title or "\n".join(_clean_lines(lines)), None
     return Article(
         kind="article",
         title=title,
@@ -282,4 +336,15 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
         raise LoadError(path, "no text (only whitespace)")
     key = str(path.resolve())
     articles = parse_text(text, key, encoding)
+    _check_item_lengths(path, articles)
     return LoadedFile(key, data, stat.st_size, stat.st_mtime_ns, encoding, articles, warnings)
+
+
+def _check_item_lengths(path: Path, articles: list[Article]) -> None:
+    longest = max((len(a.body) for a in articles), default=0)
+    if longest > MAX_ITEM_CHARS:
+        raise LoadError(
+            path,
+            f"an article of {longest:,} characters is over the {MAX_ITEM_CHARS:,}-character "
+            "limit for tagging; split the file",
+        )

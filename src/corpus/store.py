@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,9 +42,10 @@ def describe_sqlite_error(path: Path, error: sqlite3.Error) -> str:
         return f"{path}: the store is corrupt ({message}); run `corpus check` or restore a backup"
     if "readonly" in message:
         return f"{path}: the store is read-only"
-    if "full" in message:
+    if "full" in message or getattr(error, "sqlite_errorname", "") == "SQLITE_IOERR_WRITE":
         return (
-            f"{path}: the disk or the store's size limit is full; nothing of this batch was written"
+            f"{path}: cannot write: the disk is full or a size limit is reached ({message}); "
+            "nothing of this batch was written"
         )
     if "locked" in message or "busy" in message:
         return f"{path}: the store is locked by another process; try again when it has finished"
@@ -102,6 +103,12 @@ class Store:
                 f"{self.path}: written by a newer corpus (schema {version}, this one reads up to "
                 f"{SCHEMA_VERSION}); upgrade corpus"
             )
+        if version == 0 and self._has_tables():
+            self.conn.close()
+            raise StoreError(
+                f"{self.path}: an SQLite database of another program, not a corpus store; "
+                "choose another --db"
+            )
         self.conn.execute("PRAGMA foreign_keys = ON")
         if readonly:
             if version < SCHEMA_VERSION:
@@ -112,6 +119,10 @@ class Store:
             self._with_lock(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
         self.conn.execute("PRAGMA synchronous = NORMAL")
         self._with_lock(lambda: migrate(self.conn))
+
+    def _has_tables(self) -> bool:
+        row = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return bool(row[0])
 
     def close(self) -> None:
         self.conn.close()
@@ -148,12 +159,17 @@ class Store:
             yield self.conn
             self.conn.execute("COMMIT")
         except sqlite3.Error as error:
-            self.conn.execute("ROLLBACK")
+            self._rollback()
             raise StoreError(describe_sqlite_error(self.path, error)) from None
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        """Roll back if SQLite has not already done so itself (it does on a full disk)."""
+        if self.conn.in_transaction:
+            with suppress(sqlite3.Error):  # the error being raised says more than this one
+                self.conn.execute("ROLLBACK")
 
     # --- what is stored already ------------------------------------------------------------
 
@@ -289,10 +305,16 @@ class Store:
 
 def _insert_article(conn: sqlite3.Connection, tagged: TaggedArticle, stamp: str) -> None:
     a = tagged.article
-    conn.execute("DELETE FROM articles WHERE id = ?", (a.id,))  # cascades to its tagging
+    # An upsert, not DELETE + INSERT: other files' occurrences may reference the stored article.
+    conn.execute("DELETE FROM mentions WHERE article_id = ?", (a.id,))
+    conn.execute("DELETE FROM sentences WHERE article_id = ?", (a.id,))
     conn.execute(
         "INSERT INTO articles (id, kind, title, source, date, rights, body, words, fingerprint,"
-        " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+        "kind = excluded.kind, title = excluded.title, source = excluded.source, "
+        "date = excluded.date, rights = excluded.rights, body = excluded.body, "
+        "words = excluded.words, fingerprint = excluded.fingerprint, "
+        "ingested_at = excluded.ingested_at",
         (
             a.id,
             a.kind,

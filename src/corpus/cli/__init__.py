@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from corpus import __version__
-from corpus.cli import articles, entities, ingest
+from corpus.cli import articles, entities, explore, ingest, maintenance
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -25,6 +25,6 @@ def main() -> None:
     """
 
 
-for module in (ingest, articles, entities):
+for module in (ingest, articles, entities, explore, maintenance):
     for command in module.COMMANDS:
         main.add_command(command)

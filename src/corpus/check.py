@@ -1,0 +1,177 @@
+"""Verifying a store: what `corpus check` runs. Reads only; never changes the store.
+
+Checks SQLite's own integrity and references, every file's stored bytes against its stored
+size and hash, every item's text against its file, every article id against its title and body,
+and every entity mention and sentence against the body it points into.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from itertools import groupby
+from typing import Any
+
+from corpus.ingest import NullTagger
+from corpus.loader import normalise_newlines, printable
+from corpus.models import article_id
+from corpus.store import Store
+
+ROW_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the store: what kind, where (a file, an article, the store), what."""
+
+    kind: str
+    subject: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+Check = Callable[[Store], Iterator[Problem]]
+
+
+def check_store(store: Store) -> list[Problem]:
+    """Every problem found, in a stable order; an empty list for a sound store."""
+    problems: list[Problem] = []
+    for name, check in CHECKS:
+        try:
+            problems.extend(check(store))
+        except sqlite3.DatabaseError as error:
+            problems.append(Problem("integrity", "store", f"cannot read the {name}: {error}"))
+    return problems
+
+
+def counts(store: Store) -> dict[str, int]:
+    """How many rows of each kind the store holds (-1 for a table that cannot be read)."""
+    totals: dict[str, int] = {}
+    for table in ("files", "articles", "mentions", "sentences"):
+        try:
+            totals[table] = store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        except sqlite3.DatabaseError:
+            totals[table] = -1
+    return totals
+
+
+# --- the checks ------------------------------------------------------------------------------
+
+
+def _integrity(store: Store) -> Iterator[Problem]:
+    for (message,) in store.conn.execute("PRAGMA integrity_check"):
+        if message != "ok":
+            yield Problem("integrity", "store", f"SQLite integrity check: {message}")
+
+
+def _references(store: Store) -> Iterator[Problem]:
+    for table, rowid, parent, _ in store.conn.execute("PRAGMA foreign_key_check"):
+        yield Problem("reference", f"{table} row {rowid}", f"points to a missing {parent} row")
+
+
+def _files(store: Store) -> Iterator[Problem]:
+    rows = store.conn.execute("SELECT path, size, sha256, raw FROM files ORDER BY path")
+    for path, size, sha256, raw in _rows(rows):
+        data = bytes(raw)
+        subject = f"file {printable(path)}"
+        if len(data) != size:
+            yield Problem("file", subject, f"{len(data)} bytes stored, {size} recorded")
+        if hashlib.sha256(data).hexdigest() != sha256:
+            yield Problem("file", subject, "stored bytes do not match their recorded sha256")
+
+
+def _occurrences(store: Store) -> Iterator[Problem]:
+    """Each item's text must be part of its file's stored bytes, decoded as recorded."""
+    rows = store.conn.execute("SELECT path, encoding, raw FROM files ORDER BY path")
+    for path, encoding, raw in _rows(rows):
+        subject = f"file {printable(path)}"
+        try:
+            text = normalise_newlines(bytes(raw).decode(encoding))
+        except (LookupError, UnicodeDecodeError) as error:
+            yield Problem("file", subject, f"stored bytes do not decode as {encoding}: {error}")
+            continue
+        items = store.conn.execute(
+            "SELECT position, raw FROM occurrences WHERE path = ? ORDER BY position", (path,)
+        )
+        for position, item in items:
+            if item not in text:
+                yield Problem("item", f"{subject} item {position}", "text is not in the file")
+
+
+def _articles(store: Store) -> Iterator[Problem]:
+    rows = store.conn.execute(
+        "SELECT a.id, a.title, a.body, a.words, "
+        "EXISTS (SELECT 1 FROM occurrences o WHERE o.article_id = a.id) FROM articles a "
+        "ORDER BY a.id"
+    )
+    for id_, title, body, words, found in _rows(rows):
+        subject = f"article {id_}"
+        if (expected := article_id(title, body)) != id_:
+            yield Problem("article", subject, f"id does not match its title and body ({expected})")
+        if words != (actual := len(body.split())):
+            yield Problem("article", subject, f"{words} words recorded, the body has {actual}")
+        if not found:
+            yield Problem("article", subject, "no file holds it (an orphan)")
+
+
+def _mentions(store: Store) -> Iterator[Problem]:
+    rows = store.conn.execute(
+        "SELECT m.article_id, m.start, m.end, m.text, a.body FROM mentions m "
+        "JOIN articles a ON a.id = m.article_id ORDER BY m.article_id, m.start"
+    )
+    for id_, start, end, text, body in _rows(rows):
+        where = f"mention [{start}, {end})"
+        if not 0 <= start < end <= len(body):
+            yield Problem("mention", f"article {id_}", f"{where} is outside its body")
+        elif body[start:end] != text:
+            yield Problem("mention", f"article {id_}", f"{where} is not the text {text!r}")
+
+
+def _sentences(store: Store) -> Iterator[Problem]:
+    rows = store.conn.execute(
+        "SELECT a.id, a.fingerprint, length(a.body), s.start, s.end, s.rank FROM articles a "
+        "LEFT JOIN sentences s ON s.article_id = a.id ORDER BY a.id, s.idx"
+    )
+    for (id_, fingerprint, length), group in groupby(_rows(rows), key=lambda row: row[:3]):
+        spans = [(start, end, rank) for *_, start, end, rank in group if start is not None]
+        yield from _article_sentences(f"article {id_}", fingerprint, length, spans)
+
+
+def _article_sentences(
+    subject: str, fingerprint: str, length: int, spans: list[tuple[int, int, int | None]]
+) -> Iterator[Problem]:
+    if not spans and fingerprint != NullTagger.fingerprint:
+        yield Problem("sentence", subject, "no sentences: its tagging is incomplete")
+    for start, end, _ in spans:
+        if not 0 <= start < end <= length:
+            yield Problem("sentence", subject, f"sentence [{start}, {end}) is outside its body")
+    ranks = sorted(rank for _, _, rank in spans if rank is not None)
+    if ranks and ranks != list(range(len(spans))):
+        yield Problem("sentence", subject, "summary ranks are not 0..n-1, each once")
+
+
+CHECKS: list[tuple[str, Check]] = [
+    ("database pages", _integrity),
+    ("references between tables", _references),
+    ("files", _files),
+    ("items of files", _occurrences),
+    ("articles", _articles),
+    ("mentions", _mentions),
+    ("sentences", _sentences),
+]
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _rows(cursor: sqlite3.Cursor) -> Iterator[Any]:
+    """Stream a cursor in chunks, so that large raw files are not all held at once."""
+    while chunk := cursor.fetchmany(ROW_CHUNK):
+        yield from chunk

@@ -1,0 +1,262 @@
+"""`corpus check`: a sound store passes; each kind of damage is named, with exit status 1."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from corpus.check import Problem, check_store
+from corpus.cli import main
+from corpus.ingest import Ingest, NullTagger
+from corpus.store import Store
+
+SEED_000 = "000_1603184ea48eea77.txt"
+
+
+def run(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args], env={"CORPUS_DB": str(db)})
+
+
+@pytest.fixture(scope="module")
+def tagged_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store of the seeds, tagged by the real pipeline: ingested once for the module."""
+    db = tmp_path_factory.mktemp("check") / "template.db"
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    result = run(db, "ingest", str(seeds), "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    return db
+
+
+@pytest.fixture
+def store_path(tagged_template: Path, db: Path) -> Path:
+    db.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(tagged_template, db)
+    return db
+
+
+@contextmanager
+def tamper(db: Path) -> Iterator[sqlite3.Connection]:
+    """A plain connection, foreign keys not enforced, committed on leaving."""
+    with closing(sqlite3.connect(db)) as conn:
+        yield conn
+        conn.commit()
+
+
+def problems(db: Path) -> list[Problem]:
+    with Store.open(db, readonly=True) as store:
+        return check_store(store)
+
+
+def seed_article(db: Path, seeds_dir: Path) -> tuple[str, str]:
+    """(id, body) of the article of seed 000."""
+    with closing(sqlite3.connect(db)) as conn:
+        row = conn.execute(
+            "SELECT a.id, a.body FROM articles a JOIN occurrences o ON o.article_id = a.id "
+            "WHERE o.path = ?",
+            (str(seeds_dir / SEED_000),),
+        ).fetchone()
+    return row[0], row[1]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_sound_store_passes_and_is_not_changed(store_path: Path) -> None:
+    before = digest(store_path)
+    assert problems(store_path) == []
+    result = run(store_path, "check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert line.startswith(f"{store_path}: ok (3 files, 19 articles, ")
+    assert line.endswith(" sentences checked)")
+    assert digest(store_path) == before
+
+
+def test_json_report_of_a_sound_store(store_path: Path) -> None:
+    result = run(store_path, "check", "--json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["ok"] is True and report["problems"] == []
+    assert report["checked"]["files"] == 3 and report["checked"]["articles"] == 19
+    assert report["checked"]["mentions"] > 0 and report["checked"]["sentences"] > 0
+
+
+def test_file_bytes_that_do_not_match_their_hash(store_path: Path, seeds_dir: Path) -> None:
+    path = str(seeds_dir / SEED_000)
+    with tamper(store_path) as conn:
+        raw = conn.execute("SELECT raw FROM files WHERE path = ?", (path,)).fetchone()[0]
+        flipped = bytes(raw).replace(b"Naver", b"Nover", 1)
+        conn.execute("UPDATE files SET raw = ? WHERE path = ?", (flipped, path))
+    found = problems(store_path)
+    assert Problem("file", f"file {path}", "stored bytes do not match their recorded sha256") in (
+        found
+    )
+    result = run(store_path, "check")
+    assert result.exit_code == 1
+    assert f"file {path}: stored bytes do not match their recorded sha256\n" in result.stdout
+    assert result.stderr.splitlines()[-1].startswith(f"{store_path}: {len(found)} problem")
+
+
+def test_truncated_file_bytes(store_path: Path, seeds_dir: Path) -> None:
+    path = str(seeds_dir / SEED_000)
+    size = (seeds_dir / SEED_000).stat().st_size
+    with tamper(store_path) as conn:
+        conn.execute("UPDATE files SET raw = substr(raw, 1, 100) WHERE path = ?", (path,))
+    found = problems(store_path)
+    assert Problem("file", f"file {path}", f"100 bytes stored, {size} recorded") in found
+    assert Problem("item", f"file {path} item 0", "text is not in the file") in found
+
+
+def test_item_text_that_is_not_in_its_file(store_path: Path, seeds_dir: Path) -> None:
+    path = str(seeds_dir / SEED_000)
+    with tamper(store_path) as conn:
+        conn.execute("UPDATE occurrences SET raw = raw || ' extra' WHERE path = ?", (path,))
+    assert problems(store_path) == [
+        Problem("item", f"file {path} item 0", "text is not in the file")
+    ]
+
+
+def test_article_whose_body_no_longer_matches_its_id(store_path: Path, seeds_dir: Path) -> None:
+    article_id, body = seed_article(store_path, seeds_dir)
+    with tamper(store_path) as conn:
+        conn.execute("UPDATE articles SET body = ? WHERE id = ?", (body + " More.", article_id))
+    found = problems(store_path)
+    assert [(p.kind, p.subject) for p in found] == [
+        ("article", f"article {article_id}"),
+        ("article", f"article {article_id}"),
+    ]
+    assert found[0].message.startswith("id does not match its title and body (")
+    assert (
+        found[1].message
+        == f"{len(body.split())} words recorded, the body has {len(body.split()) + 1}"
+    )
+
+
+def test_mention_outside_its_body(store_path: Path, seeds_dir: Path) -> None:
+    article_id, body = seed_article(store_path, seeds_dir)
+    end = len(body) + 5
+    with tamper(store_path) as conn:
+        conn.execute(
+            "UPDATE mentions SET end = ? WHERE article_id = ? AND start = "
+            "(SELECT max(start) FROM mentions WHERE article_id = ?)",
+            (end, article_id, article_id),
+        )
+        start = conn.execute(
+            "SELECT max(start) FROM mentions WHERE article_id = ?", (article_id,)
+        ).fetchone()[0]
+    assert problems(store_path) == [
+        Problem("mention", f"article {article_id}", f"mention [{start}, {end}) is outside its body")
+    ]
+
+
+def test_mention_whose_text_is_not_at_its_offsets(store_path: Path, seeds_dir: Path) -> None:
+    article_id, _ = seed_article(store_path, seeds_dir)
+    with tamper(store_path) as conn:
+        start, end = conn.execute(
+            "SELECT start, end FROM mentions WHERE article_id = ? ORDER BY start LIMIT 1",
+            (article_id,),
+        ).fetchone()
+        conn.execute(
+            "UPDATE mentions SET start = start + 1, end = end + 1 WHERE article_id = ? "
+            "AND start = ?",
+            (article_id, start),
+        )
+    [problem] = problems(store_path)
+    assert (problem.kind, problem.subject) == ("mention", f"article {article_id}")
+    assert problem.message == f"mention [{start + 1}, {end + 1}) is not the text 'Japan'"
+
+
+def test_article_without_its_tagging(store_path: Path, seeds_dir: Path) -> None:
+    article_id, _ = seed_article(store_path, seeds_dir)
+    with tamper(store_path) as conn:
+        conn.execute("DELETE FROM sentences WHERE article_id = ?", (article_id,))
+    assert problems(store_path) == [
+        Problem("sentence", f"article {article_id}", "no sentences: its tagging is incomplete")
+    ]
+
+
+def test_sentence_outside_body_and_broken_ranks(store_path: Path, seeds_dir: Path) -> None:
+    article_id, body = seed_article(store_path, seeds_dir)
+    with tamper(store_path) as conn:
+        conn.execute(
+            "UPDATE sentences SET end = ?, rank = 0 WHERE article_id = ? AND idx = 0",
+            (len(body) + 1, article_id),
+        )
+        start = conn.execute(
+            "SELECT start FROM sentences WHERE article_id = ? AND idx = 0", (article_id,)
+        ).fetchone()[0]
+    subject = f"article {article_id}"
+    assert problems(store_path) == [
+        Problem("sentence", subject, f"sentence [{start}, {len(body) + 1}) is outside its body"),
+        Problem("sentence", subject, "summary ranks are not 0..n-1, each once"),
+    ]
+
+
+def test_orphan_article_and_dangling_reference(store_path: Path, seeds_dir: Path) -> None:
+    article_id, _ = seed_article(store_path, seeds_dir)
+    with tamper(store_path) as conn:
+        conn.execute("DELETE FROM occurrences WHERE article_id = ?", (article_id,))
+        conn.execute(
+            "INSERT INTO mentions (article_id, start, end, text, label, entity_id) "
+            "VALUES ('ffffffffffff', 0, 1, 'x', 'ORG', 'x')"
+        )
+        rowid = conn.execute(
+            "SELECT rowid FROM mentions WHERE article_id = 'ffffffffffff'"
+        ).fetchone()[0]
+    assert problems(store_path) == [
+        Problem("reference", f"mentions row {rowid}", "points to a missing articles row"),
+        Problem("article", f"article {article_id}", "no file holds it (an orphan)"),
+    ]
+
+
+def test_corrupt_pages_are_reported_and_the_file_is_left_alone(store_path: Path) -> None:
+    corrupt_pages(store_path)
+    before = digest(store_path)
+    result = run(store_path, "check")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    lines = result.stdout.splitlines()
+    assert lines and all(line.startswith("store: ") for line in lines)
+    assert any("malformed" in line for line in lines)
+    report = json.loads(run(store_path, "check", "--json").stdout)
+    assert report["ok"] is False and {p["kind"] for p in report["problems"]} == {"integrity"}
+    assert digest(store_path) == before
+
+
+def test_not_a_store_is_one_line_error(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("my notes, not a database\n")
+    result = run(path, "check")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"corpus: error: {path}: not a corpus store (the file is not an SQLite database)\n"
+    )
+    assert path.read_text() == "my notes, not a database\n"
+
+
+def test_store_of_untagged_articles_passes(db: Path, seeds_dir: Path) -> None:
+    tagger = NullTagger()
+    with Store.open(db) as store:
+        Ingest(store, lambda: tagger, tagger.fingerprint).run([str(seeds_dir)])
+    assert problems(db) == []
+
+
+def corrupt_pages(db: Path) -> None:
+    """Overwrite the root page of `articles` and of `mentions` with garbage."""
+    with closing(sqlite3.connect(db)) as conn:
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
+        roots = dict(conn.execute("SELECT name, rootpage FROM sqlite_master"))
+    with db.open("r+b") as handle:
+        for table in ("articles", "mentions"):
+            handle.seek((roots[table] - 1) * size)
+            handle.write(bytes(range(256)) * (size // 256))
