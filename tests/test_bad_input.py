@@ -381,16 +381,24 @@ def test_cli_unreadable_file_is_named_and_the_rest_ingested(
 ) -> None:
     good_files(tmp_path / "in")
     secret = write(tmp_path / "in", "secret.txt", GOOD.replace("Busan", "Jeju").encode())
+    closed = tmp_path / "in" / "closed"
+    closed.mkdir()
+    write(closed, "hidden.txt", GOOD.replace("Busan", "Pohang").encode())
     secret.chmod(0)
+    closed.chmod(0)
     try:
         result = corpus_process(
             "ingest", tmp_path / "in", "--jobs", "1", preexec_fn=without_root_override()
         )
     finally:
         secret.chmod(0o644)
+        closed.chmod(0o755)
     assert result.returncode == 1, result.stderr
-    assert error_lines(result.stderr) == [f"error: {secret}: permission denied"]
-    assert result.stderr.splitlines()[-1] == "4 new, 0 unchanged, 1 failed (5 files)"
+    assert error_lines(result.stderr) == [
+        f"error: {closed}: cannot read this directory (permission denied)",
+        f"error: {secret}: permission denied",
+    ]
+    assert result.stderr.splitlines()[-1] == "4 new, 0 unchanged, 2 failed (5 files)"
 
 
 def test_loaded_file_keeps_exact_bytes(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen[bytes]) ->
 
 
 def while_tagging(db: Path, process: subprocess.Popen[bytes]) -> None:
-    """The model is loaded and the first batch is being tagged: nothing is being written."""
+    """The model is loading or the first batch is being tagged: nothing is being written."""
     wait_for(lambda: migrated(db), process)
     time.sleep(1.5)
 

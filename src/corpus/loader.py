@@ -100,8 +100,10 @@ def _expand(arg: str, pattern: str) -> Iterator[Path | LoadError]:
     path = Path(arg)
     if path.is_dir():
         matches = sorted(p for p in path.rglob(pattern) if not p.is_dir())
-        if not matches:
+        unreadable = _unreadable_directories(path)  # rglob skips them without a word
+        if not matches and not unreadable:
             yield LoadError(arg, f"no files matching {pattern!r} in this directory")
+        yield from unreadable
         yield from map(_checked, matches)
     elif path.is_symlink() or path.exists():
         yield _checked(path)
@@ -112,6 +114,20 @@ def _expand(arg: str, pattern: str) -> Iterator[Path | LoadError]:
         yield from map(_checked, matches)
     else:
         yield LoadError(arg, "no such file or directory")
+
+
+def _unreadable_directories(root: Path) -> list[LoadError]:
+    errors: list[OSError] = []
+    for _ in os.walk(root, onerror=errors.append):
+        pass
+    return [
+        LoadError(error.filename or root, f"cannot read this directory ({_reason(error)})")
+        for error in errors
+    ]
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
 
 
 def _checked(path: Path) -> Path | LoadError:
