@@ -235,3 +235,16 @@ def test_real_ingest_and_show_in_a_process(
     assert shown.returncode == 0, shown.stderr
     assert_literal(shown.stdout, visible(TITLE), "\\x1b]0;pwned\\x07", "\\x1b]0;title\\x07")
     assert "[link=https://evil.example]Samsung" in shown.stdout
+
+
+def test_json_output_escapes_c1_and_bidi_controls_and_stays_valid(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from corpus.cli.options import print_json
+
+    data = {"body": "csi\x9b31m bidi\u202e esc\x1b[1m plain é"}
+    print_json(data)
+    out = capsys.readouterr().out
+    assert json.loads(out) == data
+    assert not any(c in out for c in "\x9b\u202e\x1b")
+    assert "é" in out

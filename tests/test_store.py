@@ -153,3 +153,25 @@ def test_readonly_open_of_missing_store_says_to_ingest(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="corpus ingest"):
         Store.open(tmp_path / "none.db", readonly=True)
     assert not (tmp_path / "none.db").exists()
+
+
+def test_entity_names_do_not_depend_on_ingest_order(tmp_path: Path) -> None:
+    from corpus.loader import LoadedFile
+    from corpus.models import Article, Entity, Mention, TaggedArticle
+    from corpus.store import StoredFile
+
+    def stored(name: str, text: str) -> StoredFile:
+        article = Article(title=name, body=text, path=name)
+        mention = Mention(text=text[:4], label="CARDINAL", start=0, end=4, entity="cardinal:four")
+        entity = Entity(id="cardinal:four", name=text[:4], label="CARDINAL")
+        tagged = TaggedArticle(article=article, mentions=[mention], entities=[entity])
+        loaded = LoadedFile(name, text.encode(), len(text), 0, "utf-8", [article])
+        return StoredFile(loaded, {article.id: tagged})
+
+    names = []
+    for order in (["four men", "Four men"], ["Four men", "four men"]):
+        with Store.open(tmp_path / f"{order[0]}.db") as store:
+            for i, text in enumerate(order):
+                store.write_files([stored(f"f{i}", text)])
+            names.append(store.conn.execute("SELECT name FROM entities").fetchone()[0])
+    assert names == ["Four", "Four"]

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from corpus.escapes import UNSAFE_IN_LINE, escape
 from corpus.models import Article
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -44,13 +45,12 @@ _SPECIAL_FILES = (
     (statlib.S_ISCHR, "a character device"),
     (statlib.S_ISBLK, "a block device"),
 )
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def printable(path: str | os.PathLike[str]) -> str:
     """A path as one printable line: undecodable bytes and control characters as escapes."""
     text = os.fsencode(path).decode("utf-8", "backslashreplace")
-    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return escape(text, UNSAFE_IN_LINE)
 
 
 class LoadError(Exception):

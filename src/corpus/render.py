@@ -7,20 +7,19 @@ move the cursor, change colours or retitle the terminal.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from rich.console import Console
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+from corpus.escapes import escape
 
 
 def safe(text: str | None) -> str:
     """Replace control characters (except newline and tab) by visible escapes like \\x1b."""
     if not text:
         return ""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return escape(text)
 
 
 def literal(text: str | None, style: str = "") -> Text:

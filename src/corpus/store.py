@@ -335,8 +335,13 @@ def _insert_tagging(conn: sqlite3.Connection, tagged: TaggedArticle) -> None:
     article_id = tagged.article.id
     conn.executemany(
         "INSERT INTO entities (id, name, label, kind, country) VALUES (?, ?, ?, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET name = excluded.name, label = excluded.label, "
-        "kind = excluded.kind, country = excluded.country WHERE excluded.kind IS NOT NULL",
+        # Gazetteer entities (with a kind) take the entry's fields; others keep the smallest
+        # surface name, so the stored name does not depend on the order files were ingested.
+        "ON CONFLICT(id) DO UPDATE SET "
+        "name = iif(excluded.kind IS NULL, min(name, excluded.name), excluded.name), "
+        "label = iif(excluded.kind IS NULL, label, excluded.label), "
+        "kind = iif(excluded.kind IS NULL, kind, excluded.kind), "
+        "country = iif(excluded.kind IS NULL, country, excluded.country)",
         [(e.id, e.name, e.label, e.kind, e.country) for e in tagged.entities],
     )
     conn.executemany(

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from corpus.escapes import UNSAFE_IN_JSON, escape
 from corpus.gazetteer import GazetteerError
 from corpus.queries import NotFound
 from corpus.store import DEFAULT_DB, Store, StoreError, describe_sqlite_error
@@ -43,7 +44,8 @@ def json_option(func: F) -> F:
 
 
 def print_json(data: object) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    click.echo(escape(text, UNSAFE_IN_JSON, as_json=True))
 
 
 class CorpusError(click.ClickException):
