@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import Result
 
@@ -124,7 +125,9 @@ def test_read_commands_on_missing_store_fail_cleanly(cli: Cli) -> None:
 def test_every_command_has_help_with_an_example() -> None:
     from click.testing import CliRunner
 
-    for name in main.commands:  # type: ignore[attr-defined]
+    names = main.list_commands(click.Context(main))  # type: ignore[attr-defined]
+    assert len(names) == 12
+    for name in names:
         result = CliRunner().invoke(main, [name, "--help"])
         assert result.exit_code == 0
         assert "Example" in result.output, name
@@ -168,3 +171,17 @@ def test_read_commands_do_not_import_spacy(seeded: Cli, db: Path) -> None:
         check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_tables_are_capped_with_a_note_but_json_is_whole(seeded: Cli) -> None:
+    listed = seeded("list", "--limit", "5", env={"COLUMNS": "200"})
+    assert "19 articles (the first 5; --limit N or --all for more)" in listed.stdout
+    assert listed.stdout.count("│ brief ") + listed.stdout.count("│ article ") == 5
+    everything = seeded("list", "--limit", "5", "--all", env={"COLUMNS": "200"})
+    assert everything.stdout.count("│ brief ") + everything.stdout.count("│ article ") == 19
+    entities = json.loads(seeded("entities", "--json").stdout)
+    assert len(entities) > 50  # JSON is not capped at the table's default
+    table = seeded("entities", env={"COLUMNS": "200"})
+    assert f"{len(entities):,} entities (the 50 most mentioned;" in table.stdout
+    top = seeded("entities", "--top", "3", "--json")
+    assert [e["id"] for e in json.loads(top.stdout)] == [e["id"] for e in entities[:3]]

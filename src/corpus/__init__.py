@@ -1,8 +1,15 @@
 """corpus: turn folders of raw news-article text into a searchable, entity-tagged corpus."""
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("corpus")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+
+def __getattr__(name: str) -> str:
+    # Looked up on demand: reading package metadata costs start-up time every command would pay.
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("corpus")
+        except PackageNotFoundError:  # a source tree that is not installed
+            return "0.0.0"
+    raise AttributeError(f"module 'corpus' has no attribute {name!r}")

@@ -18,16 +18,14 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from corpus.errors import GazetteerError
+
 GOV = "GOV"
 APOSTROPHES = ("'", "\u2019")
 SHIPPED_NAME = "gazetteer.toml"
 
 CountryForm = Literal["name", "adjective"]
 M = TypeVar("M", bound=BaseModel)
-
-
-class GazetteerError(Exception):
-    """A gazetteer file cannot be used; the message names the file and the problem on one line."""
 
 
 class GazetteerEntry(BaseModel):

@@ -34,18 +34,18 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from corpus.canonical import Canonicaliser
+from corpus.errors import GazetteerError, ModelNotFound
 from corpus.gazetteer import (
     GOV,
     AliasRule,
     CountryRef,
     Gazetteer,
-    GazetteerError,
     alias_rules,
     country_refs,
     load_gazetteers,
 )
 from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
-from corpus.tagging import COMPONENTS_VERSION, MODEL_CANDIDATES, ModelNotFound, resolve_model_name
+from corpus.tagging import COMPONENTS_VERSION, MODEL_CANDIDATES, resolve_model_name
 
 __all__ = [
     "DEFAULT_MODEL_CANDIDATES",

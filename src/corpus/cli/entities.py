@@ -13,12 +13,18 @@ from corpus.cli.options import handle_errors, json_option, open_store, print_jso
 from corpus.render import stdout_console
 from corpus.views.entities import entity_table
 
+TABLE_TOP = 50
 CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "aliases")
 
 
 @click.command("entities")
 @click.option("--label", help="Only entities with this label (ORG, GOV, PERSON, GPE...).")
-@click.option("--top", type=click.IntRange(min=1), help="Only the N most mentioned.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    help=f"Only the N most mentioned. [default: {TABLE_TOP} in a table, all in JSON and CSV]",
+)
+@click.option("--all", "show_all", is_flag=True, help="Every entity, also in a table.")
 @click.option("--min-count", type=click.IntRange(min=1), default=1, help="At least N mentions.")
 @click.option("--article", "article_id", help="Only the entities of this article (id prefix).")
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
@@ -28,6 +34,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 def entities_command(
     label: str | None,
     top: int | None,
+    show_all: bool,
     min_count: int,
     article_id: str | None,
     as_csv: bool,
@@ -39,11 +46,16 @@ def entities_command(
     \b
     Examples:
       corpus entities --label GOV
+      corpus entities --all | less -R
       corpus entities --top 20 --csv > entities.csv
     """
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
-        rows = queries.entity_table(
+        if show_all:
+            top = None
+        elif top is None and not (as_json or as_csv):
+            top = TABLE_TOP
+        rows, total = queries.entity_page(
             store, label=label, article=article, min_count=min_count, top=top
         )
     if as_json:
@@ -54,7 +66,7 @@ def entities_command(
         for row in rows:
             writer.writerow([*(row[k] for k in CSV_KEYS[:-1]), "|".join(row["aliases"])])
     else:
-        stdout_console().print(entity_table(rows))
+        stdout_console().print(entity_table(rows, total))
 
 
 COMMANDS = [entities_command]

@@ -13,11 +13,10 @@ from typing import Any, TypeVar
 
 import click
 
+from corpus.errors import GazetteerError, ModelNotFound
 from corpus.escapes import UNSAFE_IN_JSON, escape
-from corpus.gazetteer import GazetteerError
 from corpus.queries import NotFound
 from corpus.store import DEFAULT_DB, Store, StoreError, describe_sqlite_error
-from corpus.tagging import ModelNotFound
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -9,15 +9,20 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from corpus.models import Sentence
 from corpus.queries import Row
 from corpus.render import highlighted, literal
-from corpus.summarize import summary_text
+from corpus.summarize import SentenceSpan, summary_text
 from corpus.views import label_style
 
 
-def article_table(rows: list[Row], summaries: dict[str, str] | None = None) -> Table:
-    table = Table(title=f"{len(rows)} articles", title_justify="left", expand=False)
+def article_table(
+    rows: list[Row], summaries: dict[str, str] | None = None, total: int | None = None
+) -> Table:
+    total = len(rows) if total is None else total
+    title = f"{total:,} articles"
+    if total > len(rows):
+        title += f" (the first {len(rows):,}; --limit N or --all for more)"
+    table = Table(title=title, title_justify="left", expand=False)
     table.add_column("id", style="bold", no_wrap=True)
     table.add_column("kind")
     table.add_column("source")
@@ -42,7 +47,7 @@ def article_table(rows: list[Row], summaries: dict[str, str] | None = None) -> T
 
 
 def article_summary(article: Row, n: int = 2) -> str:
-    sentences = [Sentence(**s) for s in article["sentences"]]
+    sentences = [SentenceSpan(s["start"], s["end"], s["rank"]) for s in article["sentences"]]
     return summary_text(article["body"], sentences, n)
 
 

@@ -10,8 +10,12 @@ from corpus.render import literal
 from corpus.views import label_style
 
 
-def entity_table(rows: list[Row]) -> Table:
-    table = Table(title=f"{len(rows)} entities", title_justify="left")
+def entity_table(rows: list[Row], total: int | None = None) -> Table:
+    total = len(rows) if total is None else total
+    title = f"{total:,} entities"
+    if total > len(rows):
+        title += f" (the {len(rows):,} most mentioned; --top N or --all for more)"
+    table = Table(title=title, title_justify="left")
     table.add_column("name", style="bold", overflow="fold")
     table.add_column("label")
     table.add_column("mentions", justify="right")
