@@ -80,6 +80,7 @@ GOV_MODIFIERS = _words(
 TITLED_GOV_HEADS = frozenset({"Ministry", "Department", "Agency"})
 TITLED_CONNECTORS = frozenset({",", "and", "&", "of", "the", "for"})
 MAX_MODIFIERS = 4
+ENTITY_CACHE_SIZE = 100_000
 NEAR_WINDOW = 6  # tokens: five words and a punctuation mark, roughly
 
 
@@ -455,6 +456,7 @@ class Tagger:
         self.model_version = str(nlp.meta.get("version", "0"))
         self.gazetteer_hash = self.gazetteer.content_hash()
         self.fingerprint = _fingerprint(self.model_name, self.model_version, self.gazetteer_hash)
+        self._entities: dict[tuple[str, str, str], Entity] = {}
 
     def tag(
         self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
@@ -489,19 +491,26 @@ class Tagger:
         mentions: list[Mention] = []
         entities: dict[str, Entity] = {}
         for ent in doc.ents:
-            entity_id = ent.kb_id_ or self.canonical.entity_id(ent.text, ent.label_)
+            text, label = ent.text, ent.label_
+            entity = self._canonical_entity(ent.kb_id_, text, label)
+            # Built without re-validation: every field comes typed from spaCy (a hot path).
             mentions.append(
-                Mention(
-                    text=ent.text,
-                    label=ent.label_,
-                    start=ent.start_char,
-                    end=ent.end_char,
-                    entity=entity_id,
+                Mention.model_construct(
+                    text=text, label=label, start=ent.start_char, end=ent.end_char, entity=entity.id
                 )
             )
-            if entity_id not in entities:
-                entities[entity_id] = self.canonical.entity(entity_id, ent.label_, ent.text)
+            entities.setdefault(entity.id, entity)
         return mentions, list(entities.values()), _sentences(doc)
+
+    def _canonical_entity(self, kb_id: str, text: str, label: str) -> Entity:
+        """The entity of a mention; cached, as news text repeats the same names endlessly."""
+        key = (kb_id, text, label)
+        if (entity := self._entities.get(key)) is None:
+            if len(self._entities) >= ENTITY_CACHE_SIZE:
+                self._entities.clear()
+            entity_id = kb_id or self.canonical.entity_id(text, label)
+            entity = self._entities[key] = self.canonical.entity(entity_id, label, text)
+        return entity
 
 
 def _sentences(doc: Doc) -> list[Sentence]:
@@ -511,7 +520,7 @@ def _sentences(doc: Doc) -> list[Sentence]:
         stripped = text.strip()
         if stripped:
             start = sent.start_char + (len(text) - len(text.lstrip()))
-            sentences.append(Sentence(start=start, end=start + len(stripped)))
+            sentences.append(Sentence.model_construct(start=start, end=start + len(stripped)))
     return sentences
 
 

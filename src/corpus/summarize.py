@@ -55,6 +55,23 @@ def _entities(sentence: Sentence, mentions: Sequence[Mention]) -> frozenset[str]
     return frozenset(m.entity for m in mentions if sentence.start <= m.start < sentence.end)
 
 
+def _incidence(sets: Sequence[frozenset[str]]) -> npt.NDArray[np.float64]:
+    """A 0/1 matrix: row i has a 1 in the column of every member of sets[i]."""
+    import numpy as np
+
+    columns: dict[str, int] = {}
+    cells = [
+        (i, columns.setdefault(item, len(columns)))
+        for i, items in enumerate(sets)
+        for item in items
+    ]
+    matrix = np.zeros((len(sets), max(len(columns), 1)), dtype=np.float64)
+    if cells:
+        rows, cols = zip(*cells, strict=True)
+        matrix[list(rows), list(cols)] = 1.0
+    return matrix
+
+
 def similarity_matrix(
     body: str, sentences: Sequence[Sentence], mentions: Sequence[Mention] = ()
 ) -> npt.NDArray[np.float64]:
@@ -65,16 +82,15 @@ def similarity_matrix(
     lengths = [len(_WORD.findall(t)) for t in texts]
     words = [content_words(t) for t in texts]
     ents = [_entities(s, mentions) for s in sentences]
-    size = len(sentences)
-    weights = np.zeros((size, size), dtype=np.float64)
-    for i in range(size):
-        for j in range(i + 1, size):
-            if lengths[i] < MIN_WORDS or lengths[j] < MIN_WORDS:
-                continue
-            shared = len(words[i] & words[j])
-            norm = math.log(lengths[i]) + math.log(lengths[j])
-            weight = shared / norm + ENTITY_BONUS * len(ents[i] & ents[j])
-            weights[i, j] = weights[j, i] = weight
+    # Shared words and entities of every pair at once, as products of incidence matrices.
+    word_matrix, entity_matrix = _incidence(words), _incidence(ents)
+    shared_words = word_matrix @ word_matrix.T
+    shared_entities = entity_matrix @ entity_matrix.T
+    full = np.array([n >= MIN_WORDS for n in lengths], dtype=bool)
+    logs = np.array([math.log(n) if n >= MIN_WORDS else 1.0 for n in lengths], dtype=np.float64)
+    weights = shared_words / (logs[:, None] + logs[None, :]) + ENTITY_BONUS * shared_entities
+    weights[~(full[:, None] & full[None, :])] = 0.0  # fragments have no edges
+    np.fill_diagonal(weights, 0.0)
     return weights
 
 

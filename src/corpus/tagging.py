@@ -79,10 +79,36 @@ class SummarizingTagger:
     def tag(
         self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[TaggedArticle]:
+        """Tag and rank in input order; on n_process forked workers when more than one."""
+        if n_process <= 1:
+            yield from self.tag_serial(articles, batch_size)
+            return
+        from corpus.parallel import chunked, ordered_map
+
+        global _FORKED_TAGGER
+        _FORKED_TAGGER = self  # what the forked workers inherit
+        try:
+            for results in ordered_map(_tag_chunk, chunked(articles, batch_size), n_process):
+                yield from results
+        finally:
+            _FORKED_TAGGER = None
+
+    def tag_serial(
+        self, articles: Iterable[Article], batch_size: int = 64
+    ) -> Iterator[TaggedArticle]:
         from corpus.summarize import rank_sentences
 
-        for tagged in self._tagger.tag(articles, batch_size=batch_size, n_process=n_process):
+        for tagged in self._tagger.tag(articles, batch_size=batch_size):
             sentences = rank_sentences(tagged.article.body, tagged.sentences, tagged.mentions)
             yield tagged.model_copy(
                 update={"sentences": sentences, "fingerprint": self.fingerprint}
             )
+
+
+_FORKED_TAGGER: SummarizingTagger | None = None
+
+
+def _tag_chunk(articles: list[Article]) -> list[TaggedArticle]:
+    """Runs in a forked worker, with the parent's loaded tagger."""
+    assert _FORKED_TAGGER is not None, "tagging workers must be forked from a loaded tagger"
+    return list(_FORKED_TAGGER.tag_serial(articles, batch_size=len(articles)))
