@@ -15,7 +15,8 @@ from click.testing import Result
 from corpus.parallel import chunked, ordered_map
 
 TABLES = {
-    "articles": "SELECT id, kind, title, source, date, rights, body, words, fingerprint FROM articles",
+    "articles": "SELECT id, kind, title, source, date, rights, body, words, fingerprint "
+    "FROM articles",
     "occurrences": "SELECT path, position, article_id, raw FROM occurrences",
     "mentions": "SELECT article_id, start, end, text, label, entity_id FROM mentions",
     "sentences": "SELECT article_id, idx, start, end, rank FROM sentences",
