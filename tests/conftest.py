@@ -30,6 +30,15 @@ def bbc_dir() -> Path:
     return BBC
 
 
+@pytest.fixture(scope="session")
+def tagged_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds ingested once, with the real pipeline, for tests that only read the store."""
+    db = tmp_path_factory.mktemp("tagged") / "corpus.db"
+    result = CliRunner().invoke(main, ["ingest", str(SEEDS), "--jobs", "1", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    return db
+
+
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     return tmp_path / "store" / "corpus.db"

@@ -10,10 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from corpus import analysis, queries
-from corpus.cli import main
 from corpus.ingest import Ingest, NullTagger
 from corpus.migrations import MIGRATIONS, SCHEMA_VERSION
 from corpus.store import Store
@@ -30,15 +28,6 @@ def plain_ingest(db: Path, *paths: Path) -> None:
     tagger = NullTagger()
     with Store.open(db) as store:
         Ingest(store, lambda: tagger, tagger.fingerprint).run([str(p) for p in paths])
-
-
-@pytest.fixture(scope="module")
-def tagged_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The seeds ingested once with the real pipeline."""
-    db = tmp_path_factory.mktemp("tagged") / "corpus.db"
-    result = CliRunner().invoke(main, ["ingest", str(SEEDS), "--jobs", "1", "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    return db
 
 
 @pytest.fixture

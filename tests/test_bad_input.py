@@ -7,7 +7,6 @@ The library tests run the loader and the ingest job (without NLP); the CLI tests
 from __future__ import annotations
 
 import codecs
-import ctypes
 import json
 import os
 import subprocess
@@ -23,13 +22,13 @@ from corpus import queries
 from corpus.ingest import Ingest, IngestReport, NullTagger
 from corpus.loader import MAX_ITEM_CHARS, LoadedFile, LoadError, discover, load_file
 from corpus.store import Store
+from privileges import without_root_override
 
 Process = Callable[..., subprocess.CompletedProcess[str]]
 
 GOOD = "Harbour Reopens After Storm\nThe harbour at Busan reopened on Monday after the storm.\n"
 CP1252_TEXT = "Caf\u00e9 Prices Rise\nThe caf\u00e9 said \u201cprices\u201d rose \u2013 again.\n"
 UNICODE_NAME = "Seoul \u2014 T\u014dky\u014d report \u00fcber news.txt"
-PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
 
 
 # --- making bad files ------------------------------------------------------------------------
@@ -359,20 +358,6 @@ def test_cli_ingest_of_odd_encodings_and_names_succeeds(
     article = json.loads(corpus_process("show", utf16["id"], "--json").stdout)
     assert (article["encoding"], article["title"]) == ("utf-16", "Harbour Reopens After Storm")
     assert "Incheon" in {e["text"] for e in article["entities"]}
-
-
-def without_root_override() -> Callable[[], None] | None:
-    """A preexec_fn that makes root obey file permissions (drops CAP_DAC_*); None for others."""
-    if os.geteuid() != 0:
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def drop() -> None:
-        for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-            if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
-                raise OSError(ctypes.get_errno(), "cannot drop root's file-permission override")
-
-    return drop
 
 
 @pytest.mark.slow

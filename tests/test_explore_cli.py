@@ -22,14 +22,6 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 LINE_WORD = re.compile(r"\bLine\b(?! Friends)")
 
 
-@pytest.fixture(scope="module")
-def tagged_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("tagged") / "corpus.db"
-    result = CliRunner().invoke(main, ["ingest", str(SEEDS), "--jobs", "1", "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    return db
-
-
 def run(db: Path, *args: str) -> Result:
     return CliRunner().invoke(main, [*args, "--db", str(db)])
 

@@ -27,14 +27,6 @@ SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 GRAPHML = "{http://graphml.graphdrawing.org/xmlns}"
 
 
-@pytest.fixture(scope="module")
-def tagged_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("tagged") / "corpus.db"
-    result = CliRunner().invoke(main, ["ingest", str(SEEDS), "--jobs", "1", "--db", str(db)])
-    assert result.exit_code == 0, result.output
-    return db
-
-
 @pytest.fixture
 def store(tagged_db: Path) -> Iterator[Store]:
     with Store.open(tagged_db, readonly=True) as opened:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
-import os
 import resource
 import shutil
 import sqlite3
@@ -22,8 +20,8 @@ from corpus.ingest import Ingest, NullTagger
 from corpus.migrations import SCHEMA_VERSION
 from corpus.models import Article, TaggedArticle
 from corpus.store import Store, StoreError
+from privileges import without_root_override
 
-PR_CAPBSET_DROP, CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 24, 1, 2
 READ_COMMANDS = (["list"], ["show", "38dc"], ["entities"], ["check"])
 NEW_TEXT = "Ferry Service Resumes\nThe ferry between Busan and Fukuoka resumed on Tuesday.\n"
 TABLES = ("files", "articles", "occurrences", "entities", "mentions", "sentences")
@@ -198,20 +196,6 @@ def test_truncated_store_gives_one_line(store_path: Path) -> None:
 
 
 # --- a read-only store -------------------------------------------------------------------------
-
-
-def without_root_override() -> Callable[[], None] | None:
-    """A preexec_fn that makes root obey file permissions (drops CAP_DAC_*); None for others."""
-    if os.geteuid() != 0:
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def drop() -> None:
-        for capability in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-            if libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
-                raise OSError(ctypes.get_errno(), "cannot drop root's file-permission override")
-
-    return drop
 
 
 @pytest.mark.slow
