@@ -20,12 +20,20 @@ from corpus.store import Store, StoredFile
 WRITE_BATCH_ARTICLES = 256
 
 
+@dataclass(frozen=True)
+class Untagged:
+    """What a tagger yields in an article's place when it could not tag it (a remote failure)."""
+
+    article: Article
+    reason: str
+
+
 class Tagger(Protocol):
     fingerprint: str
 
     def tag(
         self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
-    ) -> Iterator[TaggedArticle]: ...
+    ) -> Iterator[TaggedArticle | Untagged]: ...
 
 
 class NullTagger:
@@ -49,6 +57,7 @@ class Reporter:
     files_found: Callable[[int], None] = lambda count: None
     file_done: Callable[[str], None] = lambda path: None
     tagging_started: Callable[[], None] = lambda: None
+    articles_tagged: Callable[[int], None] = lambda count: None
 
 
 @dataclass
@@ -126,7 +135,13 @@ class Ingest:
         ids = self.store.stale_article_ids(self.fingerprint if stale_only else None)
         for start in range(0, len(ids), WRITE_BATCH_ARTICLES):
             articles = self.store.load_articles(ids[start : start + WRITE_BATCH_ARTICLES])
-            tagged = list(self.tagger.tag(articles, **self._pipe_options()))
+            tagged = []
+            for result in self.tagger.tag(articles, **self._pipe_options()):
+                if isinstance(result, Untagged):
+                    self._not_retagged(result)
+                else:
+                    tagged.append(result)
+                    self.reporter.articles_tagged(1)
             self.store.write_tagging(tagged)
             self.report.retagged += len(tagged)
         return self.report.retagged
@@ -172,16 +187,21 @@ class Ingest:
             yield loaded
 
     def _tag_files(self, loaded_files: Iterator[LoadedFile]) -> Iterator[StoredFile]:
-        """Tag the articles that need it, streaming, and regroup them by file, in order."""
+        """Tag the articles that need it, streaming, and regroup them by file, in order.
+
+        A file with an article the tagger could not tag is not stored, and is reported failed.
+        """
         waiting: deque[tuple[StoredFile, set[str]]] = deque()
+        untagged = _Untagged()
+        new_ids: set[str] = set()
 
         def needing_tags() -> Iterator[Article]:
             for loaded in loaded_files:
                 stored = self.store.fingerprints([a.id for a in loaded.articles])
                 self.report.unchanged += sum(1 for a in loaded.articles if a.id in stored)
-                self.report.new += len(
-                    {a.id for a in loaded.articles} - stored.keys() - self._seen_ids
-                )
+                new = {a.id for a in loaded.articles} - stored.keys() - self._seen_ids
+                new_ids.update(new)
+                self.report.new += len(new)
                 needed = _unique(
                     a
                     for a in loaded.articles
@@ -193,19 +213,28 @@ class Ingest:
 
         def complete() -> Iterator[StoredFile]:
             while waiting and not waiting[0][1]:
-                yield waiting.popleft()[0]
+                stored = waiting.popleft()[0]
+                if reason := untagged.check(stored):
+                    self._fail(LoadError(stored.loaded.path, f"not stored: {reason}"))
+                else:
+                    yield stored
 
         articles = needing_tags()
         first = next(articles, None)
         if first is not None:
-            for tagged in self.tagger.tag(
+            for result in self.tagger.tag(
                 itertools.chain([first], articles), **self._pipe_options()
             ):
                 yield from complete()
                 stored, pending = waiting[0]
-                stored.tagged[tagged.article.id] = tagged
-                pending.discard(tagged.article.id)
+                if isinstance(result, Untagged):
+                    untagged.reasons[result.article.id] = result.reason
+                else:
+                    stored.tagged[result.article.id] = result
+                    self.reporter.articles_tagged(1)
+                pending.discard(result.article.id)
         yield from complete()
+        self.report.new -= len(new_ids & untagged.lost())
 
     def _write(self, batch: list[StoredFile]) -> None:
         if not batch:
@@ -227,6 +256,34 @@ class Ingest:
         self.report.failed.append(str(error))
         self.reporter.error(str(error))
         self.reporter.file_done(error.path)
+
+    def _not_retagged(self, result: Untagged) -> None:
+        article = result.article
+        message = f"{article.path}: article {article.id} not re-tagged: {result.reason}"
+        self.report.failed.append(message)
+        self.reporter.error(message)
+
+
+class _Untagged:
+    """Articles a tagger could not tag, and the tagging of those a failed file leaves behind."""
+
+    def __init__(self) -> None:
+        self.reasons: dict[str, str] = {}  # article id -> why it was not tagged
+        self.orphans: dict[str, TaggedArticle] = {}  # tagged, but their file was not stored
+
+    def check(self, stored: StoredFile) -> str | None:
+        """Why this file cannot be stored, if so; it adopts the orphans it holds either way."""
+        for article in stored.loaded.articles:
+            if (orphan := self.orphans.pop(article.id, None)) is not None:
+                stored.tagged[article.id] = orphan
+        reasons = [self.reasons[a.id] for a in stored.loaded.articles if a.id in self.reasons]
+        if not reasons:
+            return None
+        self.orphans.update(stored.tagged)
+        return reasons[0]
+
+    def lost(self) -> set[str]:
+        return self.reasons.keys() | self.orphans.keys()
 
 
 def _unique(articles: Iterable[Article]) -> list[Article]:

@@ -14,12 +14,14 @@ from rich.text import Text
 
 from corpus.cli.options import (
     EXIT_FAILED,
+    CorpusError,
     handle_errors,
     json_option,
     open_store,
     print_json,
     store_option,
 )
+from corpus.engines import ENGINES, DaskSettings, Engine, EngineError, open_engine
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import DEFAULT_GLOB
 from corpus.render import stderr_console, stdout_console
@@ -46,15 +48,57 @@ def pipeline_options(func: F) -> F:
     )(func)
 
 
+def engine_options(func: F) -> F:
+    func = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        help="Worker processes of the local Dask cluster (default: the number of cores).",
+    )(func)
+    func = click.option(
+        "--scheduler",
+        metavar="tcp://HOST:PORT",
+        help="Tag on the running Dask cluster of this scheduler (with --engine dask).",
+    )(func)
+    return click.option(
+        "--engine",
+        type=click.Choice(ENGINES),
+        default="local",
+        show_default=True,
+        help="Where tagging runs: this machine, or a Dask cluster (pip install '.[dask]').",
+    )(func)
+
+
+@contextmanager
+def tagging_engine(
+    name: str, scheduler: str | None, workers: int | None, warn: Callable[[str], None]
+) -> Iterator[Engine]:
+    """The engine, opened before the store is touched; its errors are one line, exit 1."""
+    if name == "local" and (scheduler or workers):
+        raise click.UsageError("--scheduler and --workers need --engine dask")
+    if scheduler and workers:
+        raise click.UsageError("--workers starts a local cluster; it cannot go with --scheduler")
+    settings = DaskSettings(scheduler=scheduler, workers=workers or os.cpu_count() or 1)
+    try:
+        engine = open_engine(name, settings, warn=warn)
+        try:
+            yield engine
+        finally:
+            engine.close()
+    except EngineError as error:
+        raise CorpusError(str(error)) from None
+
+
 def make_ingest(
     store: Any,
     model: str | None,
     gazetteers: tuple[Path, ...],
     options: IngestOptions,
     reporter: Reporter,
+    engine: Engine,
 ) -> Ingest:
     current = fingerprint(model, gazetteers)
-    return Ingest(store, lambda: SummarizingTagger(model, gazetteers), current, options, reporter)
+    tagger = engine.tagger_factory(model, gazetteers)
+    return Ingest(store, tagger, current, options, reporter)
 
 
 @contextmanager
@@ -76,9 +120,11 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
     )
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("files", total=None)
+        tagged = progress.add_task("articles tagged", total=None, visible=False)
         reporter.files_found = lambda count: progress.update(task, total=count)
         reporter.file_done = lambda path: progress.advance(task)
-        reporter.tagging_started = lambda: progress.update(task, description="loading model")
+        reporter.tagging_started = lambda: progress.update(tagged, visible=True)
+        reporter.articles_tagged = lambda count: progress.advance(tagged, count)
         yield reporter
 
 
@@ -126,6 +172,7 @@ def finish(report: IngestReport, as_json: bool) -> None:
     help="Articles per spaCy batch.",
 )
 @click.option("--progress/--no-progress", default=True, help="Progress bar on a terminal.")
+@engine_options
 @pipeline_options
 @json_option
 @store_option
@@ -136,6 +183,9 @@ def ingest_command(
     jobs: int,
     batch_size: int,
     progress: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
     model: str | None,
     gazetteers: tuple[Path, ...],
     as_json: bool,
@@ -152,11 +202,18 @@ def ingest_command(
       corpus ingest seeds/
       corpus ingest 'archive/**/*.txt' --db line.db
       corpus ingest notes/ --glob '*.md' --jobs 2
+      corpus ingest archive/ --engine dask --workers 4
+      corpus ingest archive/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     options = IngestOptions(pattern=pattern, jobs=jobs, batch_size=batch_size)
-    with progress_reporter(progress) as reporter, open_store(db, readonly=False) as store:
+    with (
+        progress_reporter(progress) as reporter,
+        tagging_engine(engine, scheduler, workers, reporter.warning) as tagging,
+        open_store(db, readonly=False) as store,
+    ):
         store.on_wait = reporter.warning
-        report = make_ingest(store, model, gazetteers, options, reporter).run(list(paths))
+        job = make_ingest(store, model, gazetteers, options, reporter, tagging)
+        report = job.run(list(paths))
     finish(report, as_json)
 
 
@@ -170,12 +227,21 @@ def ingest_command(
     show_default=True,
     help="Processes for tagging.",
 )
+@engine_options
 @pipeline_options
 @json_option
 @store_option
 @handle_errors
 def retag_command(
-    stale: bool, jobs: int, model: str | None, gazetteers: tuple[Path, ...], as_json: bool, db: Path
+    stale: bool,
+    jobs: int,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    model: str | None,
+    gazetteers: tuple[Path, ...],
+    as_json: bool,
+    db: Path,
 ) -> None:
     """Re-tag every stored article from its stored text, without re-reading files.
 
@@ -183,9 +249,13 @@ def retag_command(
     Example:
       corpus retag --gazetteer my-names.toml
     """
-    with progress_reporter(False) as reporter, open_store(db, readonly=False) as store:
+    with (
+        progress_reporter(False) as reporter,
+        tagging_engine(engine, scheduler, workers, reporter.warning) as tagging,
+        open_store(db, readonly=False) as store,
+    ):
         store.on_wait = reporter.warning
-        job = make_ingest(store, model, gazetteers, IngestOptions(jobs=jobs), reporter)
+        job = make_ingest(store, model, gazetteers, IngestOptions(jobs=jobs), reporter, tagging)
         job.retag(stale_only=stale)
     finish(job.report, as_json)
 
