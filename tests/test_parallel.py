@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -59,11 +60,15 @@ def test_jobs_2_gives_the_same_store_as_jobs_1(
     for path in sorted((bbc_dir / "politics").glob("*.txt"))[:40]:
         (folder / "bbc").mkdir(exist_ok=True)
         shutil.copy(path, folder / "bbc" / path.name)
-    stores = []
+    shutil.copy(next((folder / "bbc").glob("*.txt")), folder / "zz-copy.txt")
+    stores, reports = [], []
     for jobs in ("1", "2"):
         db = tmp_path / f"jobs{jobs}.db"
-        result = cli("ingest", folder, "--jobs", jobs, "--batch-size", "8", "--db", db)
+        result = cli("ingest", folder, "--jobs", jobs, "--batch-size", "8", "--db", db, "--json")
         assert result.exit_code == 0, result.output
         stores.append(dump(db))
+        reports.append(json.loads(result.stdout))
     assert len(stores[0]["articles"]) == 59 and len(stores[0]["mentions"]) > 1000
     assert stores[0] == stores[1]
+    for report in reports:
+        assert (report["new"], report["unchanged"], report["duplicates"]) == (59, 0, 1)

@@ -65,6 +65,7 @@ class IngestReport:
     files: int = 0
     new: int = 0
     unchanged: int = 0
+    duplicates: int = 0  # items whose text was already met earlier in the same run
     replaced_files: int = 0
     retagged: int = 0
     failed: list[str] = field(default_factory=list)
@@ -72,6 +73,8 @@ class IngestReport:
 
     def summary(self) -> str:
         parts = [f"{self.new} new", f"{self.unchanged} unchanged"]
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicates")
         if self.replaced_files:
             parts.append(f"{self.replaced_files} changed files replaced")
         if self.retagged:
@@ -200,6 +203,9 @@ class Ingest:
                 stored = self.store.fingerprints([a.id for a in loaded.articles])
                 self.report.unchanged += sum(1 for a in loaded.articles if a.id in stored)
                 new = {a.id for a in loaded.articles} - stored.keys() - self._seen_ids
+                self.report.duplicates += sum(
+                    1 for a in loaded.articles if a.id not in stored
+                ) - len(new)
                 new_ids.update(new)
                 self.report.new += len(new)
                 needed = _unique(

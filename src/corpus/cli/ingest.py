@@ -135,6 +135,7 @@ def finish(report: IngestReport, as_json: bool) -> None:
                 "files": report.files,
                 "new": report.new,
                 "unchanged": report.unchanged,
+                "duplicates": report.duplicates,
                 "replaced_files": report.replaced_files,
                 "retagged": report.retagged,
                 "failed": report.failed,
