@@ -23,7 +23,7 @@ from corpus.store import Store
 
 TABLES = ("files", "articles", "occurrences", "entities", "mentions", "sentences")
 Dump = dict[str, set[tuple[object, ...]]]
-SUMMARY = re.compile(r"^\d+ new, \d+ unchanged \(100 files\)$")
+SUMMARY = re.compile(r"^\d+ new, \d+ unchanged(, \d+ duplicates?)? \(100 files\)$")
 READ_EVERY = 0.3  # seconds between reads: readers must not starve the writers of CPU
 
 pytestmark = pytest.mark.slow

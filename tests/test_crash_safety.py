@@ -210,9 +210,13 @@ def assert_whole(db: Path, clean: Dump) -> Dump:
 
 
 def expected_report(partial: Dump, clean: Dump) -> str:
-    """What the rerun must say: the committed files are unchanged, the rest are new."""
+    """What the rerun must say: what was committed is unchanged, the rest new or a duplicate."""
     stored = {row[0] for row in partial["articles"]}
     done = {row[0] for row in partial["files"]}
-    duplicates = sum(1 for p, _, a, _ in clean["occurrences"] if p not in done and a in stored)
-    new = len({row[0] for row in clean["articles"]} - stored)
-    return f"{new} new, {len(done) + duplicates} unchanged ({FILES} files)"
+    remaining = [a for p, _, a, _ in clean["occurrences"] if p not in done]
+    unchanged = sum(1 for p, *_ in clean["occurrences"] if p in done)
+    unchanged += sum(1 for a in remaining if a in stored)
+    fresh = [a for a in remaining if a not in stored]
+    new, duplicates = len(set(fresh)), len(fresh) - len(set(fresh))
+    said = f", {duplicates} duplicate{'' if duplicates == 1 else 's'}" if duplicates else ""
+    return f"{new} new, {unchanged} unchanged{said} ({FILES} files)"

@@ -83,7 +83,7 @@ def test_same_text_in_two_files_is_stored_once_with_both_paths(
     copy.write_bytes(seed.read_bytes())
     report = ingest(db, seed, copy).report
     assert (report.new, report.unchanged, report.duplicates) == (1, 0, 1)
-    assert report.summary() == "1 new, 0 unchanged, 1 duplicates (2 files)"
+    assert report.summary() == "1 new, 0 unchanged, 1 duplicate (2 files)"
     with Store.open(db, readonly=True) as store:
         [row] = queries.list_articles(store)
         article = queries.get_article(store, row["id"])

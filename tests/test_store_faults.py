@@ -309,4 +309,4 @@ def test_full_disk_during_ingest_leaves_the_store_as_it_was(
     assert dump(store_path) == before
     again = corpus(store_path, "ingest", *files, "-j", "1")
     assert again.returncode == 0, again.stderr
-    assert again.stderr.splitlines()[-1] == "59 new, 0 unchanged (60 files)"  # one duplicate
+    assert again.stderr.splitlines()[-1] == "59 new, 0 unchanged, 1 duplicate (60 files)"

@@ -74,7 +74,7 @@ class IngestReport:
     def summary(self) -> str:
         parts = [f"{self.new} new", f"{self.unchanged} unchanged"]
         if self.duplicates:
-            parts.append(f"{self.duplicates} duplicates")
+            parts.append(f"{self.duplicates} duplicate{'' if self.duplicates == 1 else 's'}")
         if self.replaced_files:
             parts.append(f"{self.replaced_files} changed files replaced")
         if self.retagged:
