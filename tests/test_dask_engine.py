@@ -217,6 +217,7 @@ def test_library_dask_ingest_equals_local_and_loads_once_per_worker(
     assert sum(tagged) == report.new == len(reference["articles"])
     assert tagger.peak_in_flight == 3
     assert sorted(cluster.run(pipeline_loads).values()) == [1, 1]
+    assert tagger.client.scheduler_comm.recent_message_log.maxlen <= 16  # no copies of texts
 
 
 @needs_dask

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import uuid
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType, TracebackType
@@ -34,6 +34,7 @@ from corpus.errors import GazetteerError, ModelNotFound
 from corpus.gazetteer import load_gazetteers
 from corpus.ingest import Tagger, Untagged
 from corpus.models import Article, TaggedArticle
+from corpus.parallel import chunked
 from corpus.tagging import SummarizingTagger, fingerprint, resolve_model_name
 
 ENGINES = ("local", "dask")
@@ -42,6 +43,10 @@ IN_FLIGHT_PER_THREAD = 2  # batches submitted and not yet collected, per worker 
 TASK_RETRIES = 2  # Dask re-runs a task that raised this often (a dead worker's tasks: always)
 CLIENT_RETRIES = 2  # then the client resubmits a failed batch this often before giving up
 CONNECT_TIMEOUT_S = 10.0
+# Dask keeps the last 1,000 messages of each connection for debugging: with article text in
+# every batch, that is up to 150 MB of the client (and of a local scheduler) that grows with the
+# corpus. A few are enough.
+CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 16}
 # The statistical profiler samples every worker thread 100 times a second for the dashboard,
 # which a local cluster does not show: it costs a few percent of tagging throughput.
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
@@ -216,10 +221,13 @@ class DaskEngine:
     def connect(self) -> Any:
         """The client, connecting (or starting the LocalCluster) on first use."""
         if self._client is None:
-            if self.settings.scheduler:
-                self._client = self._connect(self.settings.scheduler)
-            else:
-                self._client = self._start_local_cluster()
+            import dask
+
+            with dask.config.set(CLIENT_CONFIG):
+                if self.settings.scheduler:
+                    self._client = self._connect(self.settings.scheduler)
+                else:
+                    self._client = self._start_local_cluster()
         return self._client
 
     def tagger_factory(self, model: str | None, gazetteers: Sequence[Path]) -> Callable[[], Tagger]:
@@ -349,7 +357,7 @@ class DaskTagger:
         """Tag on the cluster; `n_process` is ignored (the workers are the processes)."""
         window: deque[_Batch] = deque()
         try:
-            for number, chunk in enumerate(_chunks(articles, self.settings.batch_articles)):
+            for number, chunk in enumerate(chunked(articles, self.settings.batch_articles)):
                 window.append(self._submit(_Batch(number, chunk), batch_size))
                 self.peak_in_flight = max(self.peak_in_flight, len(window))
                 while len(window) >= self.in_flight_limit():
@@ -434,9 +442,3 @@ class DaskTagger:
             )
             for article, tagged in zip(batch.articles, data["tagged"], strict=True)
         ]
-
-
-def _chunks(articles: Iterable[Article], size: int) -> Iterator[list[Article]]:
-    iterator = iter(articles)
-    while chunk := list(itertools.islice(iterator, size)):
-        yield chunk
