@@ -128,7 +128,12 @@ def separate_cluster(work: Path, workers: int) -> Iterator[str]:
     finally:
         for proc in reversed(started):
             proc.terminate()
-            proc.wait(timeout=60)
+        for proc in reversed(started):
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
         for log_file in logs:
             log_file.close()
 
