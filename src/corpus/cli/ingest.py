@@ -163,7 +163,7 @@ def finish(report: IngestReport, as_json: bool) -> None:
     type=click.IntRange(min=1),
     default=lambda: os.cpu_count() or 1,
     show_default="the number of cores",
-    help="Processes for tagging.",
+    help="Processes for tagging (--engine local; a Dask cluster has its workers).",
 )
 @click.option(
     "--batch-size",
@@ -226,7 +226,7 @@ def ingest_command(
     type=click.IntRange(min=1),
     default=1,
     show_default=True,
-    help="Processes for tagging.",
+    help="Processes for tagging (--engine local; a Dask cluster has its workers).",
 )
 @engine_options
 @pipeline_options
