@@ -216,16 +216,22 @@ def test_read_only_store_can_be_read_but_not_written(store_path: Path, new_file:
 
 @pytest.mark.slow
 def test_store_in_a_read_only_directory(store_path: Path, new_file: Path) -> None:
+    """Writing fails in one line; reading works though SQLite cannot create its -shm file."""
     store_path.parent.chmod(0o555)
     try:
         with unchanged(store_path):
             result = corpus(
                 store_path, "ingest", new_file, "-j", "1", preexec_fn=without_root_override()
             )
+            listed = corpus(store_path, "list", "--json", preexec_fn=without_root_override())
+            checked = corpus(store_path, "check", preexec_fn=without_root_override())
     finally:
         store_path.parent.chmod(0o755)
     assert result.returncode == 1
     assert one_error_line(result.stderr) == f"corpus: error: {store_path}: the store is read-only"
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.count('"id"') == 19
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 # --- writing over articles of an older pipeline -----------------------------------------------

@@ -55,6 +55,12 @@ def describe_sqlite_error(path: Path, error: sqlite3.Error) -> str:
     return f"{path}: {message}"
 
 
+def _frozen_wal_store(path: Path) -> bool:
+    """A store in a directory nobody here can write to, with no write-ahead log beside it."""
+    wal = path.with_name(path.name + "-wal")
+    return not os.access(path.parent, os.W_OK) and (not wal.exists() or wal.stat().st_size == 0)
+
+
 @dataclass(frozen=True)
 class FileState:
     size: int
@@ -88,15 +94,35 @@ class Store:
         try:
             if not readonly:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            uri = f"{path.absolute().as_uri()}?mode={'ro' if readonly else 'rwc'}"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0.2)
-            store = cls(conn, path)
-            store._prepare(readonly)
+            return cls._connect(path, "ro" if readonly else "rwc")
         except sqlite3.Error as error:
+            if readonly and _frozen_wal_store(path):
+                return cls._open_frozen(path)
             raise StoreError(describe_sqlite_error(path, error)) from None
         except OSError as error:
             raise StoreError(f"{path}: {error.strerror or error}") from None
+
+    @classmethod
+    def _connect(cls, path: Path, mode: str) -> Store:
+        uri = f"{path.absolute().as_uri()}?mode={mode}"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0.2)
+        store = cls(conn, path)
+        try:
+            store._prepare(readonly=mode != "rwc")
+        except BaseException:
+            conn.close()
+            raise
         return store
+
+    @classmethod
+    def _open_frozen(cls, path: Path) -> Store:
+        """Read a WAL store whose directory is read-only: SQLite cannot create its shared-memory
+        file there, but with no write-ahead log left over, the main file holds every commit and
+        nothing can change it, so it can be read as immutable."""
+        try:
+            return cls._connect(path, "ro&immutable=1")
+        except sqlite3.Error as error:
+            raise StoreError(describe_sqlite_error(path, error)) from None
 
     def _prepare(self, readonly: bool) -> None:
         version = schema_version(self.conn)  # also detects a file that is not a database
