@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from corpus.check import Problem, check_store
+from corpus.check import FTS_REBUILD, Problem, check_store
 from corpus.cli import main
 from corpus.ingest import Ingest, NullTagger
 from corpus.store import Store
@@ -86,7 +86,7 @@ def test_json_report_of_a_sound_store(store_path: Path) -> None:
     result = run(store_path, "check", "--json")
     assert result.exit_code == 0
     report = json.loads(result.stdout)
-    assert report["ok"] is True and report["problems"] == []
+    assert report["ok"] is True and report["problems"] == [] and report["skipped"] == []
     assert report["checked"]["files"] == 3 and report["checked"]["articles"] == 19
     assert report["checked"]["mentions"] > 0 and report["checked"]["sentences"] > 0
 
@@ -231,6 +231,41 @@ def test_corrupt_pages_are_reported_and_the_file_is_left_alone(store_path: Path)
     report = json.loads(run(store_path, "check", "--json").stdout)
     assert report["ok"] is False and {p["kind"] for p in report["problems"]} == {"integrity"}
     assert digest(store_path) == before
+
+
+def test_search_index_out_of_step_with_the_articles(store_path: Path) -> None:
+    with tamper(store_path) as conn:  # drop one article from the index, as a lost write would
+        conn.execute(
+            "INSERT INTO articles_fts (articles_fts, rowid, title, body) "
+            "SELECT 'delete', rowid, title, body FROM articles ORDER BY rowid LIMIT 1"
+        )
+    before = digest(store_path)
+    result = run(store_path, "check")
+    assert result.exit_code == 1
+    [line] = result.stdout.splitlines()
+    assert line.startswith("store: the search index does not match the articles")
+    assert digest(store_path) == before
+    rebuild = line.split("rebuild it: ")[1]
+    assert rebuild == f'sqlite3 {store_path} "{FTS_REBUILD}"'
+    with tamper(store_path) as conn:
+        conn.execute(FTS_REBUILD)
+    assert problems(store_path) == []
+
+
+def test_search_index_is_skipped_while_another_process_writes(store_path: Path) -> None:
+    with closing(sqlite3.connect(store_path, isolation_level=None)) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        result = run(store_path, "check")
+        report = json.loads(run(store_path, "check", "--json").stdout)
+        writer.execute("ROLLBACK")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "note: search index not checked: another process is writing to the store"
+    )
+    assert report["ok"] is True
+    assert report["skipped"] == [
+        "search index not checked: another process is writing to the store"
+    ]
 
 
 def test_not_a_store_is_one_line_error(tmp_path: Path) -> None:

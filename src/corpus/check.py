@@ -2,15 +2,18 @@
 
 Checks SQLite's own integrity and references, every file's stored bytes against its stored
 size and hash, every item's text against its file, every article id against its title and body,
-and every entity mention and sentence against the body it points into.
+every entity mention and sentence against the body it points into, and the full-text search
+index against the articles.
 """
 
 from __future__ import annotations
 
 import hashlib
+import shlex
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from typing import Any
 
@@ -37,18 +40,37 @@ class Problem:
         return asdict(self)
 
 
+class Skipped(Exception):
+    """A check that cannot run here; the message says why. Not a problem of the store."""
+
+
+@dataclass
+class CheckReport:
+    problems: list[Problem] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # "what: why", one per skipped check
+
+
 Check = Callable[[Store], Iterator[Problem]]
+
+
+def run_checks(store: Store) -> CheckReport:
+    """Every problem found, in a stable order, and the checks that could not run."""
+    report = CheckReport()
+    for name, check in CHECKS:
+        try:
+            report.problems.extend(check(store))
+        except Skipped as reason:
+            report.skipped.append(f"{name} not checked: {reason}")
+        except sqlite3.DatabaseError as error:
+            report.problems.append(
+                Problem("integrity", "store", f"cannot read the {name}: {error}")
+            )
+    return report
 
 
 def check_store(store: Store) -> list[Problem]:
     """Every problem found, in a stable order; an empty list for a sound store."""
-    problems: list[Problem] = []
-    for name, check in CHECKS:
-        try:
-            problems.extend(check(store))
-        except sqlite3.DatabaseError as error:
-            problems.append(Problem("integrity", "store", f"cannot read the {name}: {error}"))
-    return problems
+    return run_checks(store).problems
 
 
 def counts(store: Store) -> dict[str, int]:
@@ -157,6 +179,49 @@ def _article_sentences(
         yield Problem("sentence", subject, "summary ranks are not 0..n-1, each once")
 
 
+def _search_index(store: Store) -> Iterator[Problem]:
+    """FTS5's own check of the index against the articles table.
+
+    FTS5 runs it only as a write (it takes the write lock), so it runs on a connection of its
+    own, in a transaction that is rolled back: nothing is changed. A store that cannot be
+    written, or is being written, is skipped rather than waited for.
+    """
+    uri = f"{store.path.absolute().as_uri()}?mode=rw"
+    try:
+        with closing(sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0.2)) as conn:
+            conn.execute("BEGIN")
+            try:
+                conn.execute(FTS_INTEGRITY_CHECK)
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+    except sqlite3.DatabaseError as error:
+        if reason := _cannot_write(error):
+            raise Skipped(reason) from None
+        if getattr(error, "sqlite_errorname", "") != "SQLITE_CORRUPT_VTAB":
+            raise  # damage to the tables themselves: reported as such by run_checks
+        command = f'sqlite3 {shlex.quote(printable(store.path))} "{FTS_REBUILD}"'
+        yield Problem(
+            "search",
+            "store",
+            f"the search index does not match the articles ({error}); rebuild it: {command}",
+        )
+
+
+FTS_INTEGRITY_CHECK = "INSERT INTO articles_fts (articles_fts, rank) VALUES ('integrity-check', 1)"
+FTS_REBUILD = "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')"
+
+
+def _cannot_write(error: sqlite3.DatabaseError) -> str | None:
+    """Why a write was refused, when it was for want of access rather than a fault."""
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return "another process is writing to the store"
+    if "readonly" in message or "unable to open" in message:
+        return "it needs write access to the store, and this store is read-only"
+    return None
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("database pages", _integrity),
     ("references between tables", _references),
@@ -165,6 +230,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("articles", _articles),
     ("mentions", _mentions),
     ("sentences", _sentences),
+    ("search index", _search_index),
 ]
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus.check import Problem, check_store, counts
+from corpus.check import CheckReport, counts, run_checks
 from corpus.cli.options import (
     EXIT_FAILED,
     handle_errors,
@@ -28,8 +28,9 @@ def check_command(as_json: bool, db: Path) -> None:
 
     Runs SQLite's integrity check, compares every file's stored bytes with their recorded
     size and sha256, every item's text with its file, every article id with its title and
-    body, and every entity mention and sentence with the body it points into. Each problem is
-    one line on stdout; the verdict is the last line, on stderr.
+    body, every entity mention and sentence with the body it points into, and the search
+    index with the articles (skipped, and said so, when the store is read-only or being
+    written). Each problem is one line on stdout; the verdict is the last line, on stderr.
 
     \b
     Examples:
@@ -37,28 +38,32 @@ def check_command(as_json: bool, db: Path) -> None:
       corpus check --json | jq '.problems[].message'
     """
     with open_store(db) as store:
-        problems = check_store(store)
+        report = run_checks(store)
         totals = counts(store)
     if as_json:
         print_json(
             {
                 "store": str(db),
-                "ok": not problems,
+                "ok": not report.problems,
                 "checked": totals,
-                "problems": [problem.as_dict() for problem in problems],
+                "skipped": report.skipped,
+                "problems": [problem.as_dict() for problem in report.problems],
             }
         )
     else:
-        for problem in problems:
+        for problem in report.problems:
             click.echo(safe(str(problem)))
-        click.echo(verdict(db, problems, totals), err=True)
-    if problems:
+        for skipped in report.skipped:
+            click.echo(f"note: {skipped}", err=True)
+        click.echo(verdict(db, report, totals), err=True)
+    if report.problems:
         raise SystemExit(EXIT_FAILED)
 
 
-def verdict(db: Path, problems: list[Problem], totals: dict[str, int]) -> str:
+def verdict(db: Path, report: CheckReport, totals: dict[str, int]) -> str:
     checked = ", ".join(f"{count} {table}" for table, count in totals.items() if count >= 0)
-    found = f"{len(problems)} problem{'s' * (len(problems) != 1)}" if problems else "ok"
+    problems = len(report.problems)
+    found = f"{problems} problem{'s' * (problems != 1)}" if problems else "ok"
     return f"{printable(db)}: {found} ({checked} checked)"
 
 
