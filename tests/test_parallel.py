@@ -13,7 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+from corpus import ingest as ingest_module
+from corpus.ingest import Ingest, NullTagger
 from corpus.parallel import chunked, ordered_map
+from corpus.store import Store
 
 TABLES = {
     "articles": "SELECT id, kind, title, source, date, rights, body, words, fingerprint "
@@ -52,15 +55,21 @@ def test_a_dead_worker_raises_instead_of_hanging() -> None:
         list(ordered_map(_die, chunked(range(10), 2), processes=2))
 
 
-def test_jobs_2_gives_the_same_store_as_jobs_1(
-    cli: Callable[..., Result], bbc_dir: Path, seeds_dir: Path, tmp_path: Path
-) -> None:
+def sample_folder(tmp_path: Path, seeds_dir: Path, bbc_dir: Path) -> Path:
+    """The seeds, 40 BBC articles and a byte copy of one of them: 59 articles, 1 duplicate."""
     folder = tmp_path / "in"
     shutil.copytree(seeds_dir, folder / "seeds")
     for path in sorted((bbc_dir / "politics").glob("*.txt"))[:40]:
         (folder / "bbc").mkdir(exist_ok=True)
         shutil.copy(path, folder / "bbc" / path.name)
     shutil.copy(next((folder / "bbc").glob("*.txt")), folder / "zz-copy.txt")
+    return folder
+
+
+def test_jobs_2_gives_the_same_store_as_jobs_1(
+    cli: Callable[..., Result], bbc_dir: Path, seeds_dir: Path, tmp_path: Path
+) -> None:
+    folder = sample_folder(tmp_path, seeds_dir, bbc_dir)
     stores, reports = [], []
     for jobs in ("1", "2"):
         db = tmp_path / f"jobs{jobs}.db"
@@ -72,3 +81,25 @@ def test_jobs_2_gives_the_same_store_as_jobs_1(
     assert stores[0] == stores[1]
     for report in reports:
         assert (report["new"], report["unchanged"], report["duplicates"]) == (59, 0, 1)
+
+
+def test_retag_on_2_processes_gives_the_store_a_tagging_ingest_gives(
+    cli: Callable[..., Result],
+    bbc_dir: Path,
+    seeds_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Re-tagging streams the stored articles through one pool, writing every few articles."""
+    monkeypatch.setattr(ingest_module, "WRITE_BATCH_ARTICLES", 16)  # 59 articles: 4 writes
+    folder = sample_folder(tmp_path, seeds_dir, bbc_dir)
+    tagged, untagged = tmp_path / "tagged.db", tmp_path / "untagged.db"
+    assert cli("ingest", folder, "--jobs", "1", "--db", tagged).exit_code == 0
+    with Store.open(untagged) as store:
+        null = NullTagger()
+        Ingest(store, lambda: null, null.fingerprint).run([str(folder)])
+    assert dump(untagged)["mentions"] == []
+    result = cli("retag", "--jobs", "2", "--db", untagged, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["retagged"] == 59
+    assert dump(untagged) == dump(tagged)

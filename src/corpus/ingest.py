@@ -136,17 +136,24 @@ class Ingest:
     def retag(self, stale_only: bool = False) -> int:
         """Re-tag stored articles (with another fingerprint, or all) from their stored text."""
         ids = self.store.stale_article_ids(self.fingerprint if stale_only else None)
-        for start in range(0, len(ids), WRITE_BATCH_ARTICLES):
-            articles = self.store.load_articles(ids[start : start + WRITE_BATCH_ARTICLES])
-            tagged = []
-            for result in self.tagger.tag(articles, **self._pipe_options()):
-                if isinstance(result, Untagged):
-                    self._not_retagged(result)
-                else:
-                    tagged.append(result)
-                    self.reporter.articles_tagged(1)
-            self.store.write_tagging(tagged)
-            self.report.retagged += len(tagged)
+        if not ids:  # and so the model is not loaded
+            return self.report.retagged
+
+        def stored_articles() -> Iterator[Article]:  # streamed, so the workers never idle
+            for start in range(0, len(ids), WRITE_BATCH_ARTICLES):
+                yield from self.store.load_articles(ids[start : start + WRITE_BATCH_ARTICLES])
+
+        tagged: list[TaggedArticle] = []
+        for result in self.tagger.tag(stored_articles(), **self._pipe_options()):
+            if isinstance(result, Untagged):
+                self._not_retagged(result)
+                continue
+            tagged.append(result)
+            self.reporter.articles_tagged(1)
+            if len(tagged) >= WRITE_BATCH_ARTICLES:
+                self._write_tagging(tagged)
+                tagged = []
+        self._write_tagging(tagged)
         return self.report.retagged
 
     # --- stages ---------------------------------------------------------------------------
@@ -241,6 +248,10 @@ class Ingest:
                 pending.discard(result.article.id)
         yield from complete()
         self.report.new -= len(new_ids & untagged.lost())
+
+    def _write_tagging(self, tagged: list[TaggedArticle]) -> None:
+        self.store.write_tagging(tagged)
+        self.report.retagged += len(tagged)
 
     def _write(self, batch: list[StoredFile]) -> None:
         if not batch:
