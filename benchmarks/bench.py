@@ -71,6 +71,8 @@ class Run:
     stdout: str
     stderr: str
     peak_tree_mb: float = 0.0  # max over samples of the summed VmRSS of the process tree
+    peak_tree_pss_mb: float = 0.0  # max over samples of the summed Pss: shared pages split
+    peak_worker_mb: float = 0.0  # the largest VmHWM of any child process
     peak_parent_mb: float = 0.0  # the parent's VmHWM at its last sample
     maxrss_mb: float = 0.0  # wait4 ru_maxrss: the largest single process of the tree (exact)
     cpu_s: float = 0.0  # user + system CPU of the process and its waited-for children
@@ -90,6 +92,17 @@ def _status_kb(pid: int) -> tuple[int, int]:
         if k in ("VmRSS", "VmHWM")
     }
     return values.get("VmRSS", 0), values.get("VmHWM", 0)
+
+
+def _pss_kb(pid: int) -> int:
+    """Proportional set size in kB: each shared page divided among the processes sharing it."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def _tree(pid: int) -> list[int]:
@@ -131,7 +144,8 @@ class Watch(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.done = pid, threading.Event()
-        self.peak_tree_kb = self.peak_parent_kb = 0
+        self.peak_tree_kb = self.peak_parent_kb = self.peak_tree_pss_kb = 0
+        self.peak_worker_kb = 0
         self.waits: dict[int, int] = {}
         self.parent_cpu_s = 0.0
 
@@ -141,6 +155,9 @@ class Watch(threading.Thread):
             rss = [_status_kb(pid) for pid in pids]
             self.peak_tree_kb = max(self.peak_tree_kb, sum(r for r, _ in rss))
             self.peak_parent_kb = max(self.peak_parent_kb, rss[0][1])
+            self.peak_worker_kb = max([self.peak_worker_kb, *(hwm for _, hwm in rss[1:])])
+            pss = sum(_pss_kb(pid) for pid in pids)
+            self.peak_tree_pss_kb = max(self.peak_tree_pss_kb, pss)
             self.parent_cpu_s = max(self.parent_cpu_s, _cpu_s(self.pid))
             for pid in pids:
                 self.waits[pid] = max(self.waits.get(pid, 0), _runqueue_wait_ns(pid))
@@ -168,6 +185,8 @@ def run(cmd: list[str], watch: bool = False) -> Run:
             out.read().decode(errors="replace"),
             err.read().decode(errors="replace"),
             watcher.peak_tree_kb * mb,
+            watcher.peak_tree_pss_kb * mb,
+            watcher.peak_worker_kb * mb,
             watcher.peak_parent_kb * mb,
             usage.ru_maxrss * mb,
             usage.ru_utime + usage.ru_stime,
@@ -257,6 +276,8 @@ def ingest(root: Path, db: Path, words: int, jobs: int, base: dict[str, Any]) ->
         "unchanged": report.get("unchanged"),
         "failed": len(report.get("failed", [])),
         "peak_tree_mb": result.peak_tree_mb,
+        "peak_tree_pss_mb": result.peak_tree_pss_mb,
+        "peak_worker_mb": result.peak_worker_mb,
         "peak_parent_mb": result.peak_parent_mb,
         "maxrss_mb": result.maxrss_mb,
     }
@@ -344,12 +365,18 @@ def read_rows(reingest: dict[str, Any], read: dict[str, dict[str, Any] | None]) 
 
 def memory_rows(runs: dict[str, dict[str, Any]], growth: dict[str, float]) -> list[Row]:
     rows: list[Row] = [
-        (f"peak RSS ingest {key.replace('_', ' ')}",
-         f"{r['peak_parent_mb']:.0f} MB parent, {r['peak_tree_mb']:.0f} MB tree", "", None)
+        (f"peak memory ingest {key.replace('_', ' ')}",
+         f"{r['peak_parent_mb']:.0f} MB parent"
+         + (f", tree {r['peak_tree_pss_mb']:.0f} MB PSS / {r['peak_tree_mb']:.0f} MB RSS,"
+            f" largest worker {r['peak_worker_mb']:.0f} MB" if r["jobs"] > 1 else ""),
+         "", None)
         for key, r in runs.items()
     ]  # fmt: skip
     for key, ratio in growth.items():
-        rows.append((f"peak RSS 4x / 1x, {key}", f"{ratio:.2f}x", "<= 1.10x", ratio <= 1.10))
+        targeted = key in TARGETED_GROWTH
+        target = "<= 1.10x" if targeted else "(for reference)"
+        rows.append((f"peak memory 4x / 1x, {key}", f"{ratio:.2f}x", target,
+                     ratio <= 1.10 if targeted else None))  # fmt: skip
     return rows
 
 
@@ -372,14 +399,31 @@ def report(results: dict[str, Any]) -> None:
     Console(width=120).print(table)
 
 
+# The memory a job holds: the parent's own peak for one process; for a forked pool, the summed
+# PSS of the tree (a page shared by the parent and its workers counted once, split among them).
+# The summed RSS counts shared pages once per process, so it also grows as workers merely read
+# pages they inherited: it is reported, with the largest worker's peak, but not judged.
+GROWTH_FIELDS = {
+    1: ("parent", "peak_parent_mb"),
+    2: ("tree PSS", "peak_tree_pss_mb"),
+}
+TARGETED_GROWTH = {"jobs1 parent", "jobs2 tree PSS"}
+REFERENCE_FIELDS = {"tree RSS": "peak_tree_mb", "largest worker": "peak_worker_mb"}
+
+
 def memory_growth(runs: dict[str, dict[str, Any]]) -> dict[str, float]:
     growth = {}
     for key, r in runs.items():
-        if key.startswith("x4_") and (one := runs.get(key.removeprefix("x4_"))):
-            field_ = "peak_parent_mb" if r["jobs"] == 1 else "peak_tree_mb"
-            growth[f"{key.removeprefix('x4_')} {field_.removesuffix('_mb')}"] = (
-                r[field_] / one[field_]
-            )
+        one = runs.get(key.removeprefix("x4_"))
+        if not key.startswith("x4_") or one is None:
+            continue
+        jobs = key.removeprefix("x4_")
+        fields = {GROWTH_FIELDS[min(r["jobs"], 2)][0]: GROWTH_FIELDS[min(r["jobs"], 2)][1]}
+        if r["jobs"] > 1:
+            fields |= REFERENCE_FIELDS
+        for name, field_ in fields.items():
+            if one[field_]:
+                growth[f"{jobs} {name}"] = r[field_] / one[field_]
     return growth
 
 

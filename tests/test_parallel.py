@@ -15,8 +15,10 @@ from click.testing import Result
 
 from corpus import ingest as ingest_module
 from corpus.ingest import Ingest, NullTagger
-from corpus.parallel import chunked, ordered_map
+from corpus.models import Article
+from corpus.parallel import chunked, chunked_by_weight, ordered_map
 from corpus.store import Store
+from corpus.tagging import BATCH_CHARACTERS, text_batches
 
 TABLES = {
     "articles": "SELECT id, kind, title, source, date, rights, body, words, fingerprint "
@@ -48,6 +50,22 @@ def test_chunked_and_ordered_map_keep_order() -> None:
     assert list(chunked(range(7), 3)) == [[0, 1, 2], [3, 4, 5], [6]]
     results = ordered_map(_square_all, chunked(range(100), 7), processes=2, in_flight=3)
     assert [n for chunk in results for n in chunk] == [n * n for n in range(100)]
+
+
+def test_chunked_by_weight_caps_count_and_weight() -> None:
+    words = ["aaaa", "bb", "c", "dddddddddd", "ee", "f", "g", "h"]
+    chunks = list(chunked_by_weight(words, 3, 6, len))
+    assert chunks == [["aaaa", "bb"], ["c"], ["dddddddddd"], ["ee", "f", "g"], ["h"]]
+    assert list(chunked_by_weight([], 3, 6, len)) == []
+
+
+def test_batches_of_articles_are_capped_by_characters() -> None:
+    over_half, over_all = BATCH_CHARACTERS // 2 + 1, BATCH_CHARACTERS + 1
+    bodies = ["x" * over_half, "y" * over_half, "z" * over_all, *("w" * 100 for _ in range(100))]
+    articles = [Article(body=body, path=f"{n}.txt") for n, body in enumerate(bodies)]
+    sizes = [len(batch) for batch in text_batches(articles, 64)]
+    assert sizes == [1, 1, 1, 64, 36]
+    assert [a for batch in text_batches(articles, 64) for a in batch] == articles
 
 
 def test_a_dead_worker_raises_instead_of_hanging() -> None:

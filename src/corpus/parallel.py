@@ -25,6 +25,24 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+def chunked_by_weight(
+    items: Iterable[T], size: int, budget: int, weight: Callable[[T], int]
+) -> Iterator[list[T]]:
+    """Chunks of at most `size` items weighing at most `budget` together (an item heavier
+    than the budget alone makes a chunk of one), streamed, in order."""
+    chunk: list[T] = []
+    total = 0
+    for item in items:
+        heft = weight(item)
+        if chunk and (len(chunk) >= size or total + heft > budget):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(item)
+        total += heft
+    if chunk:
+        yield chunk
+
+
 def ordered_map(
     func: Callable[[list[T]], R], chunks: Iterable[list[T]], processes: int, in_flight: int = 0
 ) -> Iterator[R]:

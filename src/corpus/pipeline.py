@@ -22,7 +22,6 @@ Pipeline (after `spacy.load` with everything but `senter` and `ner` excluded):
 from __future__ import annotations
 
 import hashlib
-from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,7 @@ from corpus.gazetteer import (
     load_gazetteers,
 )
 from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
-from corpus.tagging import COMPONENTS_VERSION, MODEL_CANDIDATES, resolve_model_name
+from corpus.tagging import COMPONENTS_VERSION, MODEL_CANDIDATES, resolve_model_name, text_batches
 
 __all__ = [
     "DEFAULT_MODEL_CANDIDATES",
@@ -458,30 +457,19 @@ class Tagger:
         self.fingerprint = _fingerprint(self.model_name, self.model_version, self.gazetteer_hash)
         self._entities: dict[tuple[str, str, str], Entity] = {}
 
-    def tag(
-        self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
-    ) -> Iterator[TaggedArticle]:
+    def tag(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[TaggedArticle]:
         """Tag each article's body; streams, and yields in input order."""
-        pending: deque[Article] = deque()
-
-        def bodies() -> Iterator[tuple[str, int]]:
-            for number, article in enumerate(articles):
-                pending.append(article)
-                yield article.body, number
-
-        docs = self.nlp.pipe(bodies(), as_tuples=True, batch_size=batch_size, n_process=n_process)
-        for expected, (doc, number) in enumerate(docs):
-            article = pending.popleft()
-            if number != expected:
-                raise RuntimeError(f"spaCy returned document {number} where {expected} was due")
-            mentions, entities, sentences = self.extract(doc)
-            yield TaggedArticle(
-                article=article,
-                mentions=mentions,
-                entities=entities,
-                sentences=sentences,
-                fingerprint=self.fingerprint,
-            )
+        for batch in text_batches(articles, batch_size):
+            docs = self.nlp.pipe([article.body for article in batch], batch_size=len(batch))
+            for article, doc in zip(batch, docs, strict=True):
+                mentions, entities, sentences = self.extract(doc)
+                yield TaggedArticle(
+                    article=article,
+                    mentions=mentions,
+                    entities=entities,
+                    sentences=sentences,
+                    fingerprint=self.fingerprint,
+                )
 
     def tag_text(self, text: str) -> tuple[list[Mention], list[Entity], list[Sentence]]:
         return self.extract(self.nlp(text))
