@@ -116,9 +116,9 @@ class Store:
 
     @classmethod
     def _open_frozen(cls, path: Path) -> Store:
-        """Read a WAL store whose directory is read-only: SQLite cannot create its shared-memory
-        file there, but with no write-ahead log left over, the main file holds every commit and
-        nothing can change it, so it can be read as immutable."""
+        """Read a WAL store whose directory is read-only. SQLite cannot create the store's
+        shared-memory file there; but with no write-ahead log left over the main file holds every
+        commit, and no writer can create one, so the file can be read as immutable."""
         try:
             return cls._connect(path, "ro&immutable=1")
         except sqlite3.Error as error:
