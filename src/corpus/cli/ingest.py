@@ -25,7 +25,7 @@ from corpus.engines import ENGINES, DaskSettings, Engine, EngineError, open_engi
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import DEFAULT_GLOB
 from corpus.render import stderr_console, stdout_console
-from corpus.tagging import SummarizingTagger, fingerprint
+from corpus.tagging import BATCH_CHARACTERS, SummarizingTagger, fingerprint
 from corpus.views.articles import tagged_text
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -170,7 +170,7 @@ def finish(report: IngestReport, as_json: bool) -> None:
     type=click.IntRange(min=1),
     default=64,
     show_default=True,
-    help="Articles per spaCy batch.",
+    help=f"Articles per spaCy batch (a batch also stops at {BATCH_CHARACTERS:,} characters).",
 )
 @click.option("--progress/--no-progress", default=True, help="Progress bar on a terminal.")
 @engine_options
