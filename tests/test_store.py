@@ -34,12 +34,15 @@ def test_schema_is_versioned_and_wal(db: Path) -> None:
 
 def test_raw_bytes_are_recoverable_exactly(db: Path, seeds_dir: Path) -> None:
     ingest(db, seeds_dir)
+    items = 0
     with Store.open(db, readonly=True) as store:
         for path in sorted(seeds_dir.glob("*.txt")):
             data = queries.raw_file(store, str(path.resolve()))
             assert data == path.read_bytes()
             state = store.file_state(str(path.resolve()))
             assert state is not None and state.sha256 == hashlib.sha256(data).hexdigest()
+            items += state.items
+    assert items == 19
 
 
 def test_reingest_adds_nothing_and_says_so(db: Path, seeds_dir: Path) -> None:

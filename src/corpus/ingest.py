@@ -176,7 +176,7 @@ class Ingest:
             try:
                 stat = path.stat()
                 if state and (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-                    self._unchanged(key)
+                    self._unchanged(key, state.items)
                     continue
                 loaded = load_file(path, self.options.max_bytes)
             except LoadError as error:
@@ -190,7 +190,7 @@ class Ingest:
                 self.reporter.warning(warning)
             if state and state.sha256 == loaded.sha256:
                 self.store.touch_file(key, loaded.size, loaded.mtime_ns)
-                self._unchanged(key)
+                self._unchanged(key, state.items)
                 continue
             if state:
                 self.report.replaced_files += 1
@@ -265,8 +265,8 @@ class Ingest:
     def _pipe_options(self) -> dict[str, int]:
         return {"batch_size": self.options.batch_size, "n_process": self.options.jobs}
 
-    def _unchanged(self, key: str) -> None:
-        self.report.unchanged += self.store.occurrence_count(key)
+    def _unchanged(self, key: str, items: int) -> None:
+        self.report.unchanged += items
         self.reporter.file_done(key)
 
     def _fail(self, error: LoadError) -> None:

@@ -66,6 +66,7 @@ class FileState:
     size: int
     mtime_ns: int
     sha256: str
+    items: int  # the articles and briefs stored from it
 
 
 @dataclass
@@ -204,15 +205,12 @@ class Store:
 
     def file_state(self, path: str) -> FileState | None:
         row = self.conn.execute(
-            "SELECT size, mtime_ns, sha256 FROM files WHERE path = ?", (path,)
+            "SELECT size, mtime_ns, sha256, "
+            "(SELECT count(*) FROM occurrences o WHERE o.path = f.path) FROM files f "
+            "WHERE path = ?",
+            (path,),
         ).fetchone()
         return FileState(*row) if row else None
-
-    def occurrence_count(self, path: str) -> int:
-        count: int = self.conn.execute(
-            "SELECT count(*) FROM occurrences WHERE path = ?", (path,)
-        ).fetchone()[0]
-        return count
 
     def fingerprints(self, ids: Sequence[str]) -> dict[str, str]:
         """The stored pipeline fingerprint of each of these article ids that is stored."""
