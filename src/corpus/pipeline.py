@@ -458,21 +458,33 @@ class Tagger:
         self._entities: dict[tuple[str, str, str], Entity] = {}
 
     def tag(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[TaggedArticle]:
-        """Tag each article's body; streams, and yields in input order."""
+        """Tag each article's body; streams, and yields in input order.
+
+        Each batch runs in a spaCy memory zone: the strings and lexemes its new words add to the
+        vocabulary are freed after it, so memory does not grow with the corpus's vocabulary.
+        Nothing of a Doc outlives its zone: extraction copies out plain data.
+        """
         for batch in text_batches(articles, batch_size):
-            docs = self.nlp.pipe([article.body for article in batch], batch_size=len(batch))
-            for article, doc in zip(batch, docs, strict=True):
-                mentions, entities, sentences = self.extract(doc)
-                yield TaggedArticle(
-                    article=article,
-                    mentions=mentions,
-                    entities=entities,
-                    sentences=sentences,
-                    fingerprint=self.fingerprint,
-                )
+            with self.nlp.memory_zone():
+                docs = self.nlp.pipe([article.body for article in batch], batch_size=len(batch))
+                tagged = [
+                    self._tagged(article, doc) for article, doc in zip(batch, docs, strict=True)
+                ]
+            yield from tagged
 
     def tag_text(self, text: str) -> tuple[list[Mention], list[Entity], list[Sentence]]:
-        return self.extract(self.nlp(text))
+        with self.nlp.memory_zone():
+            return self.extract(self.nlp(text))
+
+    def _tagged(self, article: Article, doc: Doc) -> TaggedArticle:
+        mentions, entities, sentences = self.extract(doc)
+        return TaggedArticle(
+            article=article,
+            mentions=mentions,
+            entities=entities,
+            sentences=sentences,
+            fingerprint=self.fingerprint,
+        )
 
     def extract(self, doc: Doc) -> tuple[list[Mention], list[Entity], list[Sentence]]:
         """Mentions, their entities (first-seen order, no repeats) and sentences of a tagged doc."""
