@@ -382,6 +382,18 @@ def test_tag_matches_tag_text(tagger: Tagger) -> None:
         assert (item.mentions, item.entities, item.sentences) == (mentions, entities, sentences)
 
 
+def test_new_words_do_not_stay_in_the_vocabulary(tagger: Tagger) -> None:
+    """A long ingest meets ever more distinct words; keeping each would grow memory with it."""
+    strings = tagger.nlp.vocab.strings
+    before = len(strings)
+    body = "Zorblaxian regulators fined Quuxtronic Holdings in Vrensk on Monday."
+    [tagged] = tagger.tag([Article(body=body, path="new-words.txt")])
+    assert {m.text for m in tagged.mentions} >= {"Quuxtronic Holdings", "Vrensk"}
+    tagger.tag_text(body)
+    assert "Quuxtronic" not in strings and "Zorblaxian" not in strings
+    assert len(strings) == before
+
+
 def test_batching_does_not_change_the_result(tagger: Tagger) -> None:
     """Batches vary with the articles' lengths; each article's tags must not depend on them."""
     seeds = [
