@@ -382,8 +382,11 @@ def test_tag_matches_tag_text(tagger: Tagger) -> None:
         assert (item.mentions, item.entities, item.sentences) == (mentions, entities, sentences)
 
 
-def test_new_words_do_not_stay_in_the_vocabulary(tagger: Tagger) -> None:
+def test_new_words_do_not_stay_in_the_vocabulary(
+    tagger: Tagger, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A long ingest meets ever more distinct words; keeping each would grow memory with it."""
+    monkeypatch.setattr(tagger, "warm_up_articles", 0)  # as if 1,000 articles had been tagged
     strings = tagger.nlp.vocab.strings
     before = len(strings)
     body = "Zorblaxian regulators fined Quuxtronic Holdings in Vrensk on Monday."
@@ -392,6 +395,17 @@ def test_new_words_do_not_stay_in_the_vocabulary(tagger: Tagger) -> None:
     tagger.tag_text(body)
     assert "Quuxtronic" not in strings and "Zorblaxian" not in strings
     assert len(strings) == before
+
+
+def test_words_of_the_warm_up_stay_in_the_vocabulary(tagger: Tagger) -> None:
+    fresh = Tagger(tagger.nlp)
+    fresh.warm_up_articles = 2
+    first, second = "Blorptastic shares rose.", "Snargleworth shares fell."
+    list(fresh.tag([Article(body=text, path=f"{n}.txt") for n, text in enumerate([first, second])]))
+    fresh.tag_text("Wibblecorp shares were flat.")
+    strings = tagger.nlp.vocab.strings
+    assert "Blorptastic" in strings and "Snargleworth" in strings
+    assert "Wibblecorp" not in strings
 
 
 def test_batching_does_not_change_the_result(tagger: Tagger) -> None:
