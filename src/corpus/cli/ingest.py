@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -88,17 +88,33 @@ def tagging_engine(
         raise CorpusError(str(error)) from None
 
 
-def make_ingest(
-    store: Any,
+class EngineChoice(NamedTuple):
+    """What --engine, --scheduler and --workers chose."""
+
+    name: str
+    scheduler: str | None
+    workers: int | None
+
+
+@contextmanager
+def ingest_job(
+    db: Path,
+    options: IngestOptions,
+    engine: EngineChoice,
     model: str | None,
     gazetteers: tuple[Path, ...],
-    options: IngestOptions,
-    reporter: Reporter,
-    engine: Engine,
-) -> Ingest:
-    current = fingerprint(model, gazetteers)
-    tagger = engine.tagger_factory(model, gazetteers)
-    return Ingest(store, tagger, current, options, reporter)
+    *,
+    progress: bool = False,
+) -> Iterator[Ingest]:
+    """An ingest job on the store, tagging on the chosen engine, reporting to stderr."""
+    with (
+        progress_reporter(progress) as reporter,
+        tagging_engine(*engine, reporter.warning) as tagging,
+        open_store(db, readonly=False) as store,
+    ):
+        store.on_wait = reporter.warning
+        tagger = tagging.tagger_factory(model, gazetteers)
+        yield Ingest(store, tagger, fingerprint(model, gazetteers), options, reporter)
 
 
 @contextmanager
@@ -207,13 +223,8 @@ def ingest_command(
       corpus ingest archive/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
     options = IngestOptions(pattern=pattern, jobs=jobs, batch_size=batch_size)
-    with (
-        progress_reporter(progress) as reporter,
-        tagging_engine(engine, scheduler, workers, reporter.warning) as tagging,
-        open_store(db, readonly=False) as store,
-    ):
-        store.on_wait = reporter.warning
-        job = make_ingest(store, model, gazetteers, options, reporter, tagging)
+    engine_choice = EngineChoice(engine, scheduler, workers)
+    with ingest_job(db, options, engine_choice, model, gazetteers, progress=progress) as job:
         report = job.run(list(paths))
     finish(report, as_json)
 
@@ -250,13 +261,8 @@ def retag_command(
     Example:
       corpus retag --gazetteer my-names.toml
     """
-    with (
-        progress_reporter(False) as reporter,
-        tagging_engine(engine, scheduler, workers, reporter.warning) as tagging,
-        open_store(db, readonly=False) as store,
-    ):
-        store.on_wait = reporter.warning
-        job = make_ingest(store, model, gazetteers, IngestOptions(jobs=jobs), reporter, tagging)
+    engine_choice = EngineChoice(engine, scheduler, workers)
+    with ingest_job(db, IngestOptions(jobs=jobs), engine_choice, model, gazetteers) as job:
         job.retag(stale_only=stale)
     finish(job.report, as_json)
 
