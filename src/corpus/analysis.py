@@ -18,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from corpus.queries import NotFound, Row
+from corpus.parallel import chunked
+from corpus.queries import NotFound, Row, dict_rows
 from corpus.store import Store
 
 Unit = Literal["sentence", "article"]
@@ -51,11 +52,6 @@ def collapse(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
-def _rows(cursor: sqlite3.Cursor) -> list[Row]:
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
-
-
 # --- entities ------------------------------------------------------------------------------
 
 _INFO = (
@@ -69,14 +65,12 @@ _INFO = (
 def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:
     """Entities that have mentions (all, or these ids): id, name, label, mentions, articles."""
     if ids is None:
-        return {row["id"]: row for row in _rows(store.conn.execute(_INFO.format(where="")))}
-    wanted = sorted(set(ids))
+        return {row["id"]: row for row in dict_rows(store.conn.execute(_INFO.format(where="")))}
     found: dict[str, Row] = {}
-    for start in range(0, len(wanted), CHUNK):
-        chunk = wanted[start : start + CHUNK]
+    for chunk in chunked(sorted(set(ids)), CHUNK):
         where = f"WHERE m.entity_id IN ({','.join('?' * len(chunk))})"
         found.update(
-            (r["id"], r) for r in _rows(store.conn.execute(_INFO.format(where=where), chunk))
+            (r["id"], r) for r in dict_rows(store.conn.execute(_INFO.format(where=where), chunk))
         )
     return found
 
@@ -196,7 +190,7 @@ def kwic(store: Store, entity_id: str, *, width: int = 40) -> list[Row]:
     In the order of `corpus list` (by file and position), then by offset.
     """
     reach = width * 3 + 16  # whitespace is collapsed after cutting, so take more than needed
-    rows = _rows(
+    rows = dict_rows(
         store.conn.execute(
             "WITH placed AS (SELECT article_id, min(path) AS path FROM occurrences "
             " WHERE article_id IN (SELECT article_id FROM mentions WHERE entity_id = ?2) "
@@ -493,7 +487,7 @@ def search(
     if not expression or expression == '""':
         raise BadQuery("empty search query")
     try:
-        rows = _rows(
+        rows = dict_rows(
             store.conn.execute(
                 "SELECT a.id, a.kind, a.source, a.date, a.words,"
                 " bm25(articles_fts, 2.0, 1.0) AS bm25,"

@@ -21,6 +21,7 @@ from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from corpus.analysis import Cooccurrence
+from corpus.parallel import chunked
 from corpus.queries import Row, list_articles
 from corpus.store import Store
 
@@ -44,8 +45,7 @@ def export_articles(store: Store) -> Iterator[Row]:
     Mentions and sentences are read a chunk of articles at a time, not one query per article.
     """
     order = [row["id"] for row in list_articles(store)]
-    for start in range(0, len(order), CHUNK):
-        chunk = order[start : start + CHUNK]
+    for chunk in chunked(order, CHUNK):
         articles = _by_id(store, chunk)
         mentions = _grouped(
             store,

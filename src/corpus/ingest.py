@@ -138,13 +138,9 @@ class Ingest:
         ids = self.store.stale_article_ids(self.fingerprint if stale_only else None)
         if not ids:  # and so the model is not loaded
             return self.report.retagged
-
-        def stored_articles() -> Iterator[Article]:  # streamed, so the workers never idle
-            for start in range(0, len(ids), WRITE_BATCH_ARTICLES):
-                yield from self.store.load_articles(ids[start : start + WRITE_BATCH_ARTICLES])
-
         tagged: list[TaggedArticle] = []
-        for result in self.tagger.tag(stored_articles(), **self._pipe_options()):
+        # One stream through the tagger, so that its workers never idle between write batches.
+        for result in self.tagger.tag(self.store.load_articles(ids), **self._pipe_options()):
             if isinstance(result, Untagged):
                 self._not_retagged(result)
                 continue

@@ -9,11 +9,12 @@ returning small records. The parent only reads files and writes the store. This 
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:  # the store and read commands use `chunked` without loading the pool
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,6 +52,9 @@ def ordered_map(
     At most `in_flight` chunks (default: two per process) are queued at once, so memory stays
     flat however long the input is. A worker that dies raises BrokenProcessPool here.
     """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     limit = in_flight or 2 * processes
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:

@@ -15,13 +15,14 @@ class NotFound(Exception):
     """An id, prefix or name that matches nothing, or more than one thing."""
 
 
-def _rows(cursor: sqlite3.Cursor) -> list[Row]:
+def dict_rows(cursor: sqlite3.Cursor) -> list[Row]:
+    """Every row of the cursor as a dict keyed by column name."""
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
 def list_articles(store: Store, *, kind: str | None = None, source: str | None = None) -> list[Row]:
-    return _rows(
+    return dict_rows(
         store.conn.execute(
             "SELECT a.id, a.kind, a.source, a.date, a.title, a.words, "
             "(SELECT o.path FROM occurrences o WHERE o.article_id = a.id "
@@ -59,7 +60,7 @@ def resolve_id(store: Store, prefix: str) -> str:
 
 def get_article(store: Store, article_id: str) -> Row:
     """One article with its paths, entity mentions and sentences."""
-    rows = _rows(
+    rows = dict_rows(
         store.conn.execute(
             "SELECT id, kind, title, source, date, rights, words, fingerprint, ingested_at, body "
             "FROM articles WHERE id = ?",
@@ -69,7 +70,7 @@ def get_article(store: Store, article_id: str) -> Row:
     if not rows:
         raise NotFound(f"no article with id {article_id!r}")
     article = rows[0]
-    occurrences = _rows(
+    occurrences = dict_rows(
         store.conn.execute(
             "SELECT o.path, o.position, f.encoding FROM occurrences o "
             "JOIN files f ON f.path = o.path "
@@ -81,7 +82,7 @@ def get_article(store: Store, article_id: str) -> Row:
     article["encoding"] = occurrences[0]["encoding"] if occurrences else None
     article["occurrences"] = occurrences
     article["entities"] = article_mentions(store, article_id)
-    article["sentences"] = _rows(
+    article["sentences"] = dict_rows(
         store.conn.execute(
             "SELECT start, end, rank FROM sentences WHERE article_id = ? ORDER BY idx",
             (article_id,),
@@ -91,7 +92,7 @@ def get_article(store: Store, article_id: str) -> Row:
 
 
 def article_mentions(store: Store, article_id: str) -> list[Row]:
-    return _rows(
+    return dict_rows(
         store.conn.execute(
             "SELECT m.text, m.label, m.start, m.end, m.entity_id AS entity, "
             "coalesce(e.name, m.text) AS name FROM mentions m "
@@ -116,7 +117,7 @@ def entity_page(
     aliases: int = 3,
 ) -> tuple[list[Row], int]:
     """The `top` canonical entities by mentions, with counts and aliases; and how many match."""
-    entities = _rows(
+    entities = dict_rows(
         store.conn.execute(
             "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
             "coalesce(e.label, min(m.label)) AS label, e.kind, e.country, "
@@ -137,11 +138,6 @@ def entity_page(
         del entity["total"]
         entity["aliases"] = top_aliases.get(entity["id"], [])
     return entities, total
-
-
-def entity_table(store: Store, **filters: Any) -> list[Row]:
-    """Canonical entities by mentions (see `entity_page` for the filters)."""
-    return entity_page(store, **filters)[0]
 
 
 def _top_aliases(store: Store, article: str | None, per_entity: int) -> dict[str, list[str]]:

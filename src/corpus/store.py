@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.migrations import SCHEMA_VERSION, migrate, schema_version
+from corpus.parallel import chunked
 
 if TYPE_CHECKING:  # read commands import the store without the loader and pydantic models
     from corpus.loader import LoadedFile
@@ -215,7 +216,7 @@ class Store:
     def fingerprints(self, ids: Sequence[str]) -> dict[str, str]:
         """The stored pipeline fingerprint of each of these article ids that is stored."""
         found: dict[str, str] = {}
-        for chunk in _chunks(list(ids), 500):
+        for chunk in chunked(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
                 f"SELECT id, fingerprint FROM articles WHERE id IN ({marks})", chunk
@@ -231,34 +232,33 @@ class Store:
         )
         return [row[0] for row in rows]
 
-    def load_articles(self, ids: Sequence[str]) -> list[Article]:
-        """Rebuild stored articles (with their first occurrence's path) for re-tagging."""
+    def load_articles(self, ids: Sequence[str]) -> Iterator[Article]:
+        """Rebuild stored articles (with their first occurrence's path) for re-tagging.
+
+        Streamed, 500 at a time: each chunk is read whole, so the store may be written between.
+        """
         from corpus.models import Article
 
-        articles = []
-        for chunk in _chunks(list(ids), 500):
+        for chunk in chunked(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
                 "SELECT a.id, a.kind, a.title, a.source, a.date, a.rights, a.body, "
                 "min(o.path), min(o.position) FROM articles a "
                 f"JOIN occurrences o ON o.article_id = a.id WHERE a.id IN ({marks}) GROUP BY a.id",
                 chunk,
-            )
+            ).fetchall()
             for id_, kind, title, source, date, rights, body, path, position in rows:
-                articles.append(
-                    Article(
-                        id=id_,
-                        kind=kind,
-                        title=title,
-                        source=source,
-                        date=date,
-                        rights=rights,
-                        body=body,
-                        path=path,
-                        position=position,
-                    )
+                yield Article(
+                    id=id_,
+                    kind=kind,
+                    title=title,
+                    source=source,
+                    date=date,
+                    rights=rights,
+                    body=body,
+                    path=path,
+                    position=position,
                 )
-        return articles
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -382,8 +382,3 @@ def _insert_tagging(conn: sqlite3.Connection, tagged: TaggedArticle) -> None:
         "INSERT INTO sentences (article_id, idx, start, end, rank) VALUES (?, ?, ?, ?, ?)",
         [(article_id, i, s.start, s.end, s.rank) for i, s in enumerate(tagged.sentences)],
     )
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
