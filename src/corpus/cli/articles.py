@@ -9,7 +9,14 @@ from typing import BinaryIO
 import click
 
 from corpus import queries
-from corpus.cli.options import handle_errors, json_option, open_store, print_json, store_option
+from corpus.cli.options import (
+    handle_errors,
+    json_option,
+    open_store,
+    print_json,
+    rows_to_show,
+    store_option,
+)
 from corpus.render import stdout_console
 from corpus.views.articles import article_panel, article_summary, article_table
 
@@ -50,11 +57,7 @@ def list_command(
     with open_store(db) as store:
         rows = queries.list_articles(store, kind=kind, source=source)
         total = len(rows)
-        if show_all:
-            limit = None
-        elif limit is None and not as_json:
-            limit = TABLE_LIMIT
-        rows = rows[:limit]
+        rows = rows[: rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)]
         texts = None
         if summaries:
             texts = {

@@ -9,7 +9,14 @@ from pathlib import Path
 import click
 
 from corpus import queries
-from corpus.cli.options import handle_errors, json_option, open_store, print_json, store_option
+from corpus.cli.options import (
+    handle_errors,
+    json_option,
+    open_store,
+    print_json,
+    rows_to_show,
+    store_option,
+)
 from corpus.render import stdout_console
 from corpus.views.entities import entity_table
 
@@ -51,10 +58,7 @@ def entities_command(
     """
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
-        if show_all:
-            top = None
-        elif top is None and not (as_json or as_csv):
-            top = TABLE_TOP
+        top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
         rows, total = queries.entity_page(
             store, label=label, article=article, min_count=min_count, top=top
         )

@@ -19,6 +19,7 @@ from corpus.cli.options import (
     json_option,
     open_store,
     print_json,
+    rows_to_show,
     store_option,
 )
 from corpus.queries import Row
@@ -187,8 +188,7 @@ def cooccur_command(
       corpus cooccur --format dot | dot -Tsvg > pairs.svg
     """
     fmt = "json" if as_json else fmt
-    if top is None and fmt == "table":
-        top = TABLE_TOP
+    top = rows_to_show(top, TABLE_TOP, in_table=fmt == "table")
     with open_store(db) as store:
         focus = analysis.find_entity(store, entity)["id"] if entity else None
         result = analysis.cooccurrence(

@@ -42,6 +42,18 @@ def json_option(func: F) -> F:
     )
 
 
+def rows_to_show(
+    requested: int | None, default: int, *, in_table: bool, show_all: bool = False
+) -> int | None:
+    """How many rows a listing shows (None: all): all with --all, else as asked, else
+    `default` in a table, which rich draws slowly; JSON and CSV are complete unless asked."""
+    if show_all:
+        return None
+    if requested is None and in_table:
+        return default
+    return requested
+
+
 def print_json(data: object) -> None:
     text = json.dumps(data, ensure_ascii=False, indent=2)
     click.echo(escape(text, UNSAFE_IN_JSON, as_json=True))
