@@ -398,7 +398,7 @@ def test_new_words_do_not_stay_in_the_vocabulary(
 
 
 def test_words_of_the_warm_up_stay_in_the_vocabulary(tagger: Tagger) -> None:
-    fresh = Tagger(tagger.nlp)
+    fresh = Tagger(tagger.nlp, tagger.fingerprint)
     fresh.warm_up_articles = 2
     first, second = "Blorptastic shares rose.", "Snargleworth shares fell."
     list(fresh.tag([Article(body=text, path=f"{n}.txt") for n, text in enumerate([first, second])]))

@@ -21,7 +21,6 @@ Pipeline (after `spacy.load` with everything but `senter` and `ner` excluded):
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from corpus.gazetteer import (
     load_gazetteers,
 )
 from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
-from corpus.tagging import COMPONENTS_VERSION, MODEL_CANDIDATES, resolve_model_name, text_batches
+from corpus.tagging import MODEL_CANDIDATES, fingerprint, resolve_model_name, text_batches
 
 __all__ = [
     "DEFAULT_MODEL_CANDIDATES",
@@ -436,7 +435,7 @@ def build_pipeline(model: str | None = None, gazetteers: Sequence[Path] = ()) ->
 
 def load_tagger(model: str | None = None, gazetteers: Sequence[Path] = ()) -> Tagger:
     """A Tagger over `model` (see resolve_model_name) and the shipped gazetteer + `gazetteers`."""
-    return Tagger(build_pipeline(model, gazetteers))
+    return Tagger(build_pipeline(model, gazetteers), fingerprint(model, gazetteers))
 
 
 # --- tagging -------------------------------------------------------------------------------------
@@ -447,8 +446,9 @@ VOCABULARY_WARM_UP_ARTICLES = 1000  # see Tagger._vocabulary_zone
 class Tagger:
     """Tags article bodies: mentions with canonical entities, entity records, and sentences."""
 
-    def __init__(self, nlp: Language) -> None:
+    def __init__(self, nlp: Language, fingerprint: str) -> None:
         self.nlp = nlp
+        self.fingerprint = fingerprint  # tagging.fingerprint of the model and gazetteers
         rules = nlp.get_pipe("corpus_gazetteer")
         if not isinstance(rules, GazetteerRules):
             raise TypeError("the pipeline's corpus_gazetteer component is not GazetteerRules")
@@ -456,8 +456,6 @@ class Tagger:
         self.canonical: Canonicaliser = rules.canonical
         self.model_name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}"
         self.model_version = str(nlp.meta.get("version", "0"))
-        self.gazetteer_hash = self.gazetteer.content_hash()
-        self.fingerprint = _fingerprint(self.model_name, self.model_version, self.gazetteer_hash)
         self._entities: dict[tuple[str, str, str], Entity] = {}
         self.warm_up_articles = VOCABULARY_WARM_UP_ARTICLES
         self._tagged_articles = 0
@@ -536,8 +534,3 @@ def _sentences(doc: Doc) -> list[Sentence]:
             start = sent.start_char + (len(text) - len(text.lstrip()))
             sentences.append(Sentence.model_construct(start=start, end=start + len(stripped)))
     return sentences
-
-
-def _fingerprint(model_name: str, model_version: str, gazetteer_hash: str) -> str:
-    basis = f"{model_name}=={model_version}|gazetteer:{gazetteer_hash}|rules:{COMPONENTS_VERSION}"
-    return hashlib.sha256(basis.encode()).hexdigest()[:16]

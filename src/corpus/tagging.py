@@ -69,8 +69,8 @@ class SummarizingTagger:
     def __init__(self, model: str | None, gazetteers: Sequence[Path]) -> None:
         from corpus.pipeline import load_tagger  # imports spaCy: only when tagging
 
-        self.fingerprint = fingerprint(model, gazetteers)
         self._tagger = load_tagger(resolve_model_name(model), list(gazetteers))
+        self.fingerprint = self._tagger.fingerprint
 
     def tag_text(self, text: str) -> list[Mention]:
         mentions, _entities, _sentences = self._tagger.tag_text(text)
@@ -101,9 +101,7 @@ class SummarizingTagger:
 
         for tagged in self._tagger.tag(articles, batch_size=batch_size):
             sentences = rank_sentences(tagged.article.body, tagged.sentences, tagged.mentions)
-            yield tagged.model_copy(
-                update={"sentences": sentences, "fingerprint": self.fingerprint}
-            )
+            yield tagged.model_copy(update={"sentences": sentences})
 
 
 _FORKED_TAGGER: SummarizingTagger | None = None
