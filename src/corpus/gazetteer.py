@@ -7,8 +7,6 @@ earlier one. See the shipped file's header for the fields.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -101,15 +99,6 @@ class Gazetteer:
             countries={**self.countries, **other.countries},
             sources=self.sources + other.sources,
         )
-
-    def content_hash(self) -> str:
-        """Hash of what the gazetteer means (not of its files' bytes: comments do not count)."""
-        content = {
-            "entities": [entry.model_dump(mode="json") for entry in self.entities.values()],
-            "countries": [country.model_dump(mode="json") for country in self.countries.values()],
-        }
-        encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
-        return hashlib.sha256(encoded).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
