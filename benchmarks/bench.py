@@ -322,8 +322,16 @@ def read_commands(db: Path) -> dict[str, dict[str, Any] | None]:
 # --- the report ----------------------------------------------------------------------------------
 
 
-def verdict(ok: bool | None) -> str:
-    return "n/a" if ok is None else "[green]PASS[/]" if ok else "[red]MISS[/]"
+def verdict(ok: bool | None, unjudged: str = "n/a") -> str:
+    return unjudged if ok is None else "[green]PASS[/]" if ok else "[red]MISS[/]"
+
+
+def write_results(results: dict[str, Any], path: Path | None) -> None:
+    """The results as JSON on stdout, and in `path` too when one is given."""
+    text = json.dumps(results, indent=2)
+    print(text)
+    if path:
+        path.write_text(text + "\n")
 
 
 Row = tuple[str, str, str, bool | None]  # measure, value, target, met (None: no target)
@@ -479,9 +487,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="corpus-bench-") as tmp:
         results = measure(args, Path(tmp))
     report(results)
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(results, args.json)
 
 
 if __name__ == "__main__":

@@ -42,15 +42,23 @@ from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench import copy_corpus, corpus_cmd, describe, environment, log, run
+from bench import (
+    DEFAULT_CORPUS,
+    copy_corpus,
+    corpus_cmd,
+    describe,
+    environment,
+    log,
+    run,
+    verdict,
+    write_results,
+)
 
 from corpus.ingest import WRITE_BATCH_ARTICLES
 from corpus.loader import load_file
 from corpus.models import Entity, Mention, Sentence, TaggedArticle
 from corpus.store import Store, StoredFile
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS = ROOT.parent / "shared" / "bench" / "bbc"
 DASK = [str(Path(sys.executable).with_name("dask"))]
 HOST = "127.0.0.1"
 # What the README recommends for a standing cluster: no profiler sampling the workers, and no
@@ -258,7 +266,8 @@ def report(results: dict[str, Any]) -> None:
             f"{r['words_per_s']:,.0f} words/s = {ratio:.2f}x (wall {walls} s, client CPU "
             f"{r['client_cpu_s']:.1f} s, client peak {r['client_peak_mb']:.0f} MB{same})"
         )
-        table.add_row(LABELS[key].format(n=results["workers"]), value, target, _verdict(ok))
+        label = LABELS[key].format(n=results["workers"])
+        table.add_row(label, value, target, verdict(ok, unjudged=""))
     w = results["writer"]
     table.add_row(
         "single writer (SQLite)",
@@ -278,7 +287,7 @@ def report(results: dict[str, Any]) -> None:
         table.add_row(
             "client peak RSS, 4x corpus / 1x (LocalCluster)",
             f"{growth:.2f}x ({big['client_peak_mb']:.0f} MB; {big['words_per_s']:,.0f} words/s)",
-            "<= 1.10x", _verdict(growth <= 1.10),
+            "<= 1.10x", verdict(growth <= 1.10),
         )  # fmt: skip
     before, after = results["before"], results["after"]
     table.caption = (
@@ -287,10 +296,6 @@ def report(results: dict[str, Any]) -> None:
         f"{before['load_average'][0]:.2f} before, {after['load_average'][0]:.2f} after"
     )
     Console(width=130).print(table)
-
-
-def _verdict(ok: bool | None) -> str:
-    return "" if ok is None else "[green]PASS[/]" if ok else "[red]MISS[/]"
 
 
 # --- main ----------------------------------------------------------------------------------------
@@ -373,9 +378,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="corpus-bench-dask-") as tmp:
         results = measure(args, Path(tmp))
     report(results)
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(results, args.json)
 
 
 if __name__ == "__main__":
