@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
@@ -17,6 +16,7 @@ from corpus.check import FTS_REBUILD, Problem, check_store
 from corpus.cli import main
 from corpus.ingest import Ingest, NullTagger
 from corpus.store import Store
+from stores import digest
 
 SEED_000 = "000_1603184ea48eea77.txt"
 
@@ -64,10 +64,6 @@ def seed_article(db: Path, seeds_dir: Path) -> tuple[str, str]:
             (str(seeds_dir / SEED_000),),
         ).fetchone()
     return row[0], row[1]
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def test_sound_store_passes_and_is_not_changed(store_path: Path) -> None:

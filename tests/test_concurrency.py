@@ -20,9 +20,8 @@ import pytest
 
 from corpus.check import check_store
 from corpus.store import Store
+from stores import dump
 
-TABLES = ("files", "articles", "occurrences", "entities", "mentions", "sentences")
-Dump = dict[str, set[tuple[object, ...]]]
 SUMMARY = re.compile(r"^\d+ new, \d+ unchanged(, \d+ duplicates?)? \(100 files\)$")
 READ_EVERY = 0.3  # seconds between reads: readers must not starve the writers of CPU
 
@@ -31,22 +30,6 @@ pytestmark = pytest.mark.slow
 
 def corpus(db: Path, *args: object) -> list[str]:
     return [sys.executable, "-m", "corpus", *map(str, args), "--db", str(db)]
-
-
-def dump(db: Path) -> Dump:
-    """Every row of every table, without ingestion times or entities' display names.
-
-    An entity's display name is the surface form of its first mention stored, so it depends on
-    the order in which articles were written, which two writers interleave ("four" or "Four").
-    """
-    with closing(sqlite3.connect(db)) as conn:
-        out: Dump = {}
-        for table in TABLES:
-            names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            skip = {"ingested_at", "name"} if table == "entities" else {"ingested_at"}
-            columns = ", ".join(n for n in names if n not in skip)
-            out[table] = set(conn.execute(f"SELECT {columns} FROM {table}"))
-        return out
 
 
 def read_while(db: Path, writers: list[subprocess.Popen[str]]) -> list[int]:

@@ -29,10 +29,9 @@ from corpus.check import check_store
 from corpus.ingest import WRITE_BATCH_ARTICLES
 from corpus.migrations import SCHEMA_VERSION
 from corpus.store import Store
+from stores import Dump, dump
 
 FILES = 300
-TABLES = ("files", "articles", "occurrences", "entities", "mentions", "sentences")
-Dump = dict[str, set[tuple[object, ...]]]
 
 pytestmark = pytest.mark.slow
 
@@ -58,17 +57,6 @@ def clean(sample: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Dump:
 
 def ingest_command(db: Path, files: list[Path]) -> list[str]:
     return [sys.executable, "-m", "corpus", "ingest", *map(str, files), "-j", "1", "--db", str(db)]
-
-
-def dump(db: Path) -> Dump:
-    """Every row of every table, without ingestion times."""
-    with closing(sqlite3.connect(db)) as conn:
-        out: Dump = {}
-        for table in TABLES:
-            names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            columns = ", ".join(n for n in names if n != "ingested_at")
-            out[table] = set(conn.execute(f"SELECT {columns} FROM {table}"))
-        return out
 
 
 def rows_of(data: Dump, table: str, article: str) -> set[tuple[object, ...]]:
@@ -170,7 +158,7 @@ def test_killed_while_tagging_then_after_the_first_commit(
 ) -> None:
     db = tmp_path / "corpus.db"
     partial = killed_at(while_tagging, db, sample, clean)
-    assert partial["files"] == set() and partial["articles"] == set()
+    assert not partial["files"] and not partial["articles"]
     partial = killed_at(after_a_commit, db, sample, clean)
     assert 0 < len(partial["files"]) < FILES
     assert len(partial["files"]) >= WRITE_BATCH_ARTICLES  # one article a file

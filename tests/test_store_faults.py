@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import resource
 import shutil
 import sqlite3
@@ -21,10 +20,10 @@ from corpus.migrations import SCHEMA_VERSION
 from corpus.models import Article, TaggedArticle
 from corpus.store import Store, StoreError
 from privileges import without_root_override
+from stores import digest, dump
 
 READ_COMMANDS = (["list"], ["show", "38dc"], ["entities"], ["check"])
 NEW_TEXT = "Ferry Service Resumes\nThe ferry between Busan and Fukuoka resumed on Tuesday.\n"
-TABLES = ("files", "articles", "occurrences", "entities", "mentions", "sentences")
 
 
 def run(db: Path, *args: str) -> Result:
@@ -66,21 +65,6 @@ def new_file(tmp_path: Path) -> Path:
     path = tmp_path / "new.txt"
     path.write_text(NEW_TEXT, encoding="utf-8")
     return path
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def dump(db: Path) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table except the ingestion times, in a stable order."""
-    with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
-        out = {}
-        for table in TABLES:
-            names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            columns = ", ".join(n for n in names if n != "ingested_at")
-            out[table] = conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1, 2, 3").fetchall()
-        return out
 
 
 def integrity(db: Path) -> str:

@@ -1,0 +1,28 @@
+"""Looking into store files from tests: their bytes' digest and every row of every table."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+
+TABLES = ("files", "articles", "occurrences", "entities", "mentions", "sentences")
+# Rows of each table, as a multiset: compared with ==, contained with <=, iterated for its rows.
+Dump = dict[str, Counter[tuple[object, ...]]]
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def dump(db: Path) -> Dump:
+    """Every row of every table, without ingestion times (opened read-only: changes nothing)."""
+    with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
+        out: Dump = {}
+        for table in TABLES:
+            names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            columns = ", ".join(n for n in names if n != "ingested_at")
+            out[table] = Counter(conn.execute(f"SELECT {columns} FROM {table}"))
+        return out
