@@ -1,0 +1,43 @@
+"""Loading the model and assembling the corpus pipeline around its `senter` and `ner`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from corpus.errors import ModelNotFound
+
+# Importing the component modules registers their factories with spaCy.
+from corpus.pipeline import gazetteer_rules, ner_fixes, paragraph_sentences  # noqa: F401
+from corpus.tagging import resolve_model_name
+
+EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
+
+
+def build_pipeline(model: str | None = None, gazetteers: Sequence[Path] = ()) -> Language:
+    """The spaCy pipeline: senter and ner of the model, then the corpus components."""
+    name = resolve_model_name(model)
+    try:
+        nlp = spacy.load(name, exclude=EXCLUDED_COMPONENTS)
+    except (OSError, ImportError) as exc:
+        raise ModelNotFound(
+            f"cannot load spaCy model {name!r}: it is not installed or not a spaCy pipeline "
+            "(install it with pip; nothing is downloaded at run time)"
+        ) from exc
+    if "ner" not in nlp.pipe_names:
+        raise ModelNotFound(f"spaCy model {name!r} has no 'ner' component")
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+    elif "senter" not in nlp.pipe_names:
+        nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("corpus_ner_fixes", after="ner")
+    nlp.add_pipe(
+        "corpus_gazetteer",
+        after="corpus_ner_fixes",
+        config={"gazetteers": [str(path) for path in gazetteers]},
+    )
+    nlp.add_pipe("corpus_paragraph_sentences", last=True)
+    return nlp

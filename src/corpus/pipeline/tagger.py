@@ -1,0 +1,120 @@
+"""The Tagger: runs the pipeline over articles, extracts plain mention, entity, sentence records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from corpus.canonical import Canonicaliser
+from corpus.gazetteer import Gazetteer
+from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
+from corpus.pipeline.build import build_pipeline
+from corpus.pipeline.gazetteer_rules import GazetteerRules
+from corpus.tagging import fingerprint, text_batches
+
+ENTITY_CACHE_SIZE = 100_000
+
+
+def load_tagger(model: str | None = None, gazetteers: Sequence[Path] = ()) -> Tagger:
+    """A Tagger over `model` (see resolve_model_name) and the shipped gazetteer + `gazetteers`."""
+    return Tagger(build_pipeline(model, gazetteers), fingerprint(model, gazetteers))
+
+
+VOCABULARY_WARM_UP_ARTICLES = 1000  # see Tagger._vocabulary_zone
+
+
+class Tagger:
+    """Tags article bodies: mentions with canonical entities, entity records, and sentences."""
+
+    def __init__(self, nlp: Language, fingerprint: str) -> None:
+        self.nlp = nlp
+        self.fingerprint = fingerprint  # tagging.fingerprint of the model and gazetteers
+        rules = nlp.get_pipe("corpus_gazetteer")
+        if not isinstance(rules, GazetteerRules):
+            raise TypeError("the pipeline's corpus_gazetteer component is not GazetteerRules")
+        self.gazetteer: Gazetteer = rules.gazetteer
+        self.canonical: Canonicaliser = rules.canonical
+        self.model_name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}"
+        self.model_version = str(nlp.meta.get("version", "0"))
+        self._entities: dict[tuple[str, str, str], Entity] = {}
+        self.warm_up_articles = VOCABULARY_WARM_UP_ARTICLES
+        self._tagged_articles = 0
+
+    def tag(self, articles: Iterable[Article], *, batch_size: int = 64) -> Iterator[TaggedArticle]:
+        """Tag each article's body; streams, and yields in input order."""
+        for batch in text_batches(articles, batch_size):
+            with self._vocabulary_zone(len(batch)):
+                docs = self.nlp.pipe([article.body for article in batch], batch_size=len(batch))
+                tagged = [
+                    self._tagged(article, doc) for article, doc in zip(batch, docs, strict=True)
+                ]
+            yield from tagged
+
+    def tag_text(self, text: str) -> tuple[list[Mention], list[Entity], list[Sentence]]:
+        with self._vocabulary_zone(1):
+            return self.extract(self.nlp(text))
+
+    def _vocabulary_zone(self, articles: int) -> AbstractContextManager[object]:
+        """Where to tag the next `articles`: a spaCy memory zone once the warm-up is over.
+
+        The words of the first `warm_up_articles` a process tags stay in spaCy's vocabulary and
+        tokenizer cache: the common ones, which every later batch reuses. After that each batch
+        runs in a memory zone, which frees the strings and lexemes its new words add, so memory
+        stops growing with the corpus's vocabulary. spaCy does not cache tokenization inside a
+        zone: zones from the first article cost ~5% of the speed on BBC News, after a warm-up of
+        1,000 articles ~2%. Nothing of a Doc may outlive its zone: extraction copies plain data.
+        """
+        zone = self._tagged_articles >= self.warm_up_articles
+        self._tagged_articles += articles
+        return self.nlp.memory_zone() if zone else nullcontext()
+
+    def _tagged(self, article: Article, doc: Doc) -> TaggedArticle:
+        mentions, entities, sentences = self.extract(doc)
+        return TaggedArticle(
+            article=article,
+            mentions=mentions,
+            entities=entities,
+            sentences=sentences,
+            fingerprint=self.fingerprint,
+        )
+
+    def extract(self, doc: Doc) -> tuple[list[Mention], list[Entity], list[Sentence]]:
+        """Mentions, their entities (first-seen order, no repeats) and sentences of a tagged doc."""
+        mentions: list[Mention] = []
+        entities: dict[str, Entity] = {}
+        for ent in doc.ents:
+            text, label = ent.text, ent.label_
+            entity = self._canonical_entity(ent.kb_id_, text, label)
+            # Built without re-validation: every field comes typed from spaCy (a hot path).
+            mentions.append(
+                Mention.model_construct(
+                    text=text, label=label, start=ent.start_char, end=ent.end_char, entity=entity.id
+                )
+            )
+            entities.setdefault(entity.id, entity)
+        return mentions, list(entities.values()), _sentences(doc)
+
+    def _canonical_entity(self, kb_id: str, text: str, label: str) -> Entity:
+        """The entity of a mention; cached, as news text repeats the same names endlessly."""
+        key = (kb_id, text, label)
+        if (entity := self._entities.get(key)) is None:
+            if len(self._entities) >= ENTITY_CACHE_SIZE:
+                self._entities.clear()
+            entity_id = kb_id or self.canonical.entity_id(text, label)
+            entity = self._entities[key] = self.canonical.entity(entity_id, label, text)
+        return entity
+
+
+def _sentences(doc: Doc) -> list[Sentence]:
+    sentences: list[Sentence] = []
+    for sent in doc.sents:
+        text = sent.text
+        stripped = text.strip()
+        if stripped:
+            start = sent.start_char + (len(text) - len(text.lstrip()))
+            sentences.append(Sentence.model_construct(start=start, end=start + len(stripped)))
+    return sentences
