@@ -179,3 +179,49 @@ def test_entity_names_do_not_depend_on_ingest_order(tmp_path: Path) -> None:
                 store.write_files([stored(f"f{i}", text)])
             names.append(store.conn.execute("SELECT name FROM entities").fetchone()[0])
     assert names == ["Four", "Four"]
+
+
+def test_version_2_store_gains_the_metadata_columns_and_keeps_its_articles(db: Path) -> None:
+    from corpus.migrations import MIGRATIONS
+
+    db.parent.mkdir(parents=True)
+    conn = sqlite3.connect(db)
+    for migration in MIGRATIONS[:2]:
+        for statement in migration:
+            conn.execute(statement)
+    conn.execute(
+        "INSERT INTO articles (id, kind, title, body, words, fingerprint, ingested_at) "
+        "VALUES ('abcdef012345', 'article', 'Old', 'Stored before bylines.', 3, 'x', 'y')"
+    )
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Store.open(db) as store:
+        article = queries.get_article(store, "abcdef012345")
+    assert article["body"] == "Stored before bylines."
+    assert {k: article[k] for k in ("author", "place", "url", "lang")} == dict.fromkeys(
+        ("author", "place", "url", "lang")
+    )
+
+
+def test_article_metadata_round_trips_through_the_store(db: Path, tmp_path: Path) -> None:
+    from corpus.loader import LoadedFile
+    from corpus.models import Article, TaggedArticle
+    from corpus.store import StoredFile
+
+    fields = {
+        "author": "Jane Roe",
+        "place": "NAMIE, Japan",
+        "url": "https://x.test/a",
+        "lang": "en",
+    }
+    article = Article(title="T", body="Body text.", path=str(tmp_path / "a.txt"), **fields)
+    loaded = LoadedFile(article.path, b"raw", 3, 1, "utf-8", [article])
+    with Store.open(db) as store:
+        store.write_files([StoredFile(loaded, {article.id: TaggedArticle(article=article)})])
+        stored = queries.get_article(store, article.id)
+        [listed] = queries.list_articles(store)
+        [reloaded] = store.load_articles([article.id])
+    assert {k: stored[k] for k in fields} == fields
+    assert {k: listed[k] for k in fields} == fields
+    assert {k: getattr(reloaded, k) for k in fields} == fields

@@ -26,8 +26,14 @@ from corpus.queries import Row, list_articles
 from corpus.store import Store
 
 CHUNK = 500
-ARTICLE_KEYS = ("id", "kind", "title", "source", "date", "rights", "words", "path", "body")
-CSV_KEYS = ("id", "kind", "title", "source", "date", "words", "path", "mentions", "entities")
+ARTICLE_KEYS = (
+    *("id", "kind", "title", "source", "date", "rights", "author", "place", "url", "lang"),
+    *("words", "path", "body"),
+)
+CSV_KEYS = (
+    *("id", "kind", "title", "source", "date", "author", "place", "url", "lang"),
+    *("words", "path", "mentions", "entities"),
+)
 PAIR_KEYS = (
     *("a", "a_name", "a_label", "b", "b_name", "b_label"),
     *("count", "a_count", "b_count", "pmi", "npmi"),
@@ -71,7 +77,8 @@ def export_articles(store: Store) -> Iterator[Row]:
 def _by_id(store: Store, ids: Sequence[str]) -> dict[str, Row]:
     marks = ",".join("?" * len(ids))
     cursor = store.conn.execute(
-        "SELECT a.id, a.kind, a.title, a.source, a.date, a.rights, a.words,"
+        "SELECT a.id, a.kind, a.title, a.source, a.date, a.rights, a.author, a.place, a.url,"
+        " a.lang, a.words,"
         " (SELECT o.path FROM occurrences o WHERE o.article_id = a.id"
         "  ORDER BY o.path, o.position LIMIT 1) AS path, a.body "
         f"FROM articles a WHERE a.id IN ({marks})",

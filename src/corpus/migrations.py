@@ -89,6 +89,15 @@ MIGRATIONS: list[list[str]] = [
         END""",
         "INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')",
     ],
+    # 3: metadata that real-world layouts carry (bylines, datelines, header blocks, languages).
+    [
+        "ALTER TABLE articles ADD COLUMN author TEXT",
+        "ALTER TABLE articles ADD COLUMN place TEXT",
+        "ALTER TABLE articles ADD COLUMN url TEXT",
+        "ALTER TABLE articles ADD COLUMN lang TEXT",
+        "CREATE INDEX articles_date ON articles(date)",
+        "CREATE INDEX articles_lang ON articles(lang)",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

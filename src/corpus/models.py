@@ -61,6 +61,10 @@ class Article(BaseModel):
     source: str | None = None
     date: str | None = None
     rights: str | None = None
+    author: str | None = None
+    place: str | None = None  # a dateline's place: "TOKYO", "NAMIE, Japan"
+    url: str | None = None
+    lang: str | None = None  # ISO 639-1, when known
     body: str
     path: str
     position: int = Field(default=0, ge=0)

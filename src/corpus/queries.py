@@ -24,7 +24,8 @@ def dict_rows(cursor: sqlite3.Cursor) -> list[Row]:
 def list_articles(store: Store, *, kind: str | None = None, source: str | None = None) -> list[Row]:
     return dict_rows(
         store.conn.execute(
-            "SELECT a.id, a.kind, a.source, a.date, a.title, a.words, "
+            "SELECT a.id, a.kind, a.source, a.date, a.title, a.author, a.place, a.url, a.lang, "
+            "a.words, "
             "(SELECT o.path FROM occurrences o WHERE o.article_id = a.id "
             " ORDER BY o.path, o.position LIMIT 1) AS path "
             "FROM articles a WHERE (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
@@ -62,7 +63,8 @@ def get_article(store: Store, article_id: str) -> Row:
     """One article with its paths, entity mentions and sentences."""
     rows = dict_rows(
         store.conn.execute(
-            "SELECT id, kind, title, source, date, rights, words, fingerprint, ingested_at, body "
+            "SELECT id, kind, title, source, date, rights, author, place, url, lang, words, "
+            "fingerprint, ingested_at, body "
             "FROM articles WHERE id = ?",
             (article_id,),
         )

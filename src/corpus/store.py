@@ -23,6 +23,17 @@ if TYPE_CHECKING:  # read commands import the store without the loader and pydan
     from corpus.models import Article, TaggedArticle
 
 DEFAULT_DB = Path("data") / "corpus.db"
+# The Article fields stored as columns of `articles`, in this order (then words, fingerprint...).
+ARTICLE_FIELDS = (
+    *("id", "kind", "title", "source", "date", "rights"),
+    *("author", "place", "url", "lang", "body"),
+)
+_STORED_COLUMNS = (*ARTICLE_FIELDS, "words", "fingerprint", "ingested_at")
+_UPSERT_ARTICLE = (
+    f"INSERT INTO articles ({', '.join(_STORED_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_STORED_COLUMNS))}) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{name} = excluded.{name}" for name in _STORED_COLUMNS[1:])
+)
 LOCK_WAIT_SECONDS = 120.0
 
 
@@ -242,22 +253,14 @@ class Store:
         for chunk in chunked(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                "SELECT a.id, a.kind, a.title, a.source, a.date, a.rights, a.body, "
-                "min(o.path), min(o.position) FROM articles a "
+                "SELECT a.id, a.kind, a.title, a.source, a.date, a.rights, a.author, a.place, "
+                "a.url, a.lang, a.body, min(o.path), min(o.position) FROM articles a "
                 f"JOIN occurrences o ON o.article_id = a.id WHERE a.id IN ({marks}) GROUP BY a.id",
                 chunk,
             ).fetchall()
-            for id_, kind, title, source, date, rights, body, path, position in rows:
+            for *fields, path, position in rows:
                 yield Article(
-                    id=id_,
-                    kind=kind,
-                    title=title,
-                    source=source,
-                    date=date,
-                    rights=rights,
-                    body=body,
-                    path=path,
-                    position=position,
+                    **dict(zip(ARTICLE_FIELDS, fields, strict=True)), path=path, position=position
                 )
 
     # --- writing ---------------------------------------------------------------------------
@@ -338,24 +341,8 @@ def _insert_article(conn: sqlite3.Connection, tagged: TaggedArticle, stamp: str)
     conn.execute("DELETE FROM mentions WHERE article_id = ?", (a.id,))
     conn.execute("DELETE FROM sentences WHERE article_id = ?", (a.id,))
     conn.execute(
-        "INSERT INTO articles (id, kind, title, source, date, rights, body, words, fingerprint,"
-        " ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-        "kind = excluded.kind, title = excluded.title, source = excluded.source, "
-        "date = excluded.date, rights = excluded.rights, body = excluded.body, "
-        "words = excluded.words, fingerprint = excluded.fingerprint, "
-        "ingested_at = excluded.ingested_at",
-        (
-            a.id,
-            a.kind,
-            a.title,
-            a.source,
-            a.date,
-            a.rights,
-            a.body,
-            a.words,
-            tagged.fingerprint,
-            stamp,
-        ),
+        _UPSERT_ARTICLE,
+        (*(getattr(a, name) for name in ARTICLE_FIELDS), a.words, tagged.fingerprint, stamp),
     )
     _insert_tagging(conn, tagged)
 

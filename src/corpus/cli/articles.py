@@ -21,7 +21,19 @@ from corpus.render import stdout_console
 from corpus.views.articles import article_panel, article_summary, article_table
 
 TABLE_LIMIT = 100
-LIST_KEYS = ("id", "kind", "title", "source", "date", "path", "words")
+LIST_KEYS = (
+    "id",
+    "kind",
+    "title",
+    "source",
+    "date",
+    "author",
+    "place",
+    "url",
+    "lang",
+    "path",
+    "words",
+)
 
 
 @click.command("list")

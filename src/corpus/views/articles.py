@@ -55,7 +55,10 @@ def metadata_table(article: Row) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold")
     grid.add_column(overflow="fold")
-    fields = ["id", "kind", "source", "date", "rights", "words", "encoding", "fingerprint"]
+    fields = [
+        *("id", "kind", "source", "author", "date", "place", "lang", "url", "rights"),
+        *("words", "encoding", "fingerprint"),
+    ]
     for name in fields:
         if article.get(name) not in (None, ""):
             grid.add_row(name, literal(str(article[name])))
