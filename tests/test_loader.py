@@ -6,15 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.loader import (
-    LoadError,
-    decode,
-    discover,
-    first_sentence,
-    load_file,
-    looks_like_headline,
-    parse_text,
-)
+from corpus.loader import LoadError, decode, discover, load_file, parse_text
+from corpus.loader.plaintext import first_sentence, looks_like_headline
 from corpus.models import article_id
 
 

@@ -19,7 +19,6 @@ from hypothesis import strategies as st
 from corpus import queries
 from corpus.ingest import Ingest, NullTagger
 from corpus.loader import (
-    BRIEF_HEADER,
     LoadError,
     decode,
     is_blank,
@@ -27,6 +26,7 @@ from corpus.loader import (
     normalise_newlines,
     parse_text,
 )
+from corpus.loader.plaintext import BRIEF_HEADER
 from corpus.models import Article, article_id
 from corpus.store import Store
 

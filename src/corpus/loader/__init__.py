@@ -1,0 +1,65 @@
+"""Files -> Articles: find files, read and decode their bytes, split them into news items.
+
+One module per job: `files` (finding and reading files), `decoding` (bytes -> text), `plaintext`
+(a text's layout -> articles).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from corpus.loader.decoding import decode, is_blank, normalise_newlines
+from corpus.loader.files import (
+    DEFAULT_GLOB,
+    MAX_FILE_BYTES,
+    LoadedFile,
+    LoadError,
+    discover,
+    printable,
+    read_bytes,
+)
+from corpus.loader.plaintext import parse_text
+from corpus.models import Article
+
+__all__ = [
+    "DEFAULT_GLOB",
+    "MAX_FILE_BYTES",
+    "MAX_ITEM_CHARS",
+    "LoadError",
+    "LoadedFile",
+    "decode",
+    "discover",
+    "is_blank",
+    "load_file",
+    "normalise_newlines",
+    "parse_text",
+    "printable",
+    "read_bytes",
+]
+
+# spaCy's default `nlp.max_length`: its NER needs about 1 GB per 100,000 characters beyond it.
+MAX_ITEM_CHARS = 1_000_000
+
+
+def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
+    """Read, decode and split one file; raises LoadError with the file named."""
+    data, stat = read_bytes(path, max_bytes)
+    if not data:
+        raise LoadError(path, "empty file")
+    text, encoding, warnings = decode(data, path)
+    if is_blank(text):
+        raise LoadError(path, "no text (only whitespace)")
+    key = str(path.resolve())
+    articles = parse_text(text, key, encoding)
+    _check_item_lengths(path, articles)
+    return LoadedFile(key, data, stat.st_size, stat.st_mtime_ns, encoding, articles, warnings)
+
+
+def _check_item_lengths(path: Path, articles: list[Article]) -> None:
+    longest = max((len(a.body) for a in articles), default=0)
+    if longest > MAX_ITEM_CHARS:
+        raise LoadError(
+            path,
+            f"an article of {longest:,} characters is over the {MAX_ITEM_CHARS:,}-character "
+            "limit for tagging; split the file",
+        )

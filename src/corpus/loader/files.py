@@ -1,0 +1,168 @@
+"""Finding files and reading their bytes safely: one error per bad path, naming it."""
+
+from __future__ import annotations
+
+import errno
+import glob as globlib
+import hashlib
+import os
+import re
+import stat as statlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.escapes import UNSAFE_IN_LINE, escape
+from corpus.models import Article
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+DEFAULT_GLOB = "*.txt"
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_SPECIAL_FILES = (
+    (statlib.S_ISFIFO, "a named pipe"),
+    (statlib.S_ISSOCK, "a socket"),
+    (statlib.S_ISCHR, "a character device"),
+    (statlib.S_ISBLK, "a block device"),
+)
+
+
+def printable(path: str | os.PathLike[str]) -> str:
+    """A path as one printable line: undecodable bytes and control characters as escapes."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return escape(text, UNSAFE_IN_LINE)
+
+
+class LoadError(Exception):
+    """A file that cannot be ingested; the message names the file and the reason."""
+
+    def __init__(self, path: str | os.PathLike[str], reason: str) -> None:
+        super().__init__(f"{printable(path)}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+@dataclass
+class LoadedFile:
+    """One file read from disk: its exact bytes, how they were decoded, and its articles."""
+
+    path: str
+    data: bytes
+    size: int
+    mtime_ns: int
+    encoding: str
+    articles: list[Article]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+# --- finding files -------------------------------------------------------------------------
+
+
+def discover(paths: Sequence[str], pattern: str = DEFAULT_GLOB) -> Iterator[Path | LoadError]:
+    """Yield each matching file once, in a stable order, or a LoadError for a bad argument."""
+    seen: set[Path] = set()
+    for arg in paths:
+        for found in _expand(arg, pattern):
+            if isinstance(found, LoadError):
+                yield found
+                continue
+            key = found.resolve() if found.exists() else found.absolute()
+            if key not in seen:
+                seen.add(key)
+                yield found
+
+
+def _expand(arg: str, pattern: str) -> Iterator[Path | LoadError]:
+    path = Path(arg)
+    if path.is_dir():
+        matches = sorted(p for p in path.rglob(pattern) if not p.is_dir())
+        unreadable = _unreadable_directories(path)  # rglob skips them without a word
+        if not matches and not unreadable:
+            yield LoadError(arg, f"no files matching {pattern!r} in this directory")
+        yield from unreadable
+        yield from map(_checked, matches)
+    elif path.is_symlink() or path.exists():
+        yield _checked(path)
+    elif _GLOB_CHARS.search(arg):
+        matches = sorted(Path(p) for p in globlib.glob(arg, recursive=True) if not Path(p).is_dir())
+        if not matches:
+            yield LoadError(arg, "no files match this pattern")
+        yield from map(_checked, matches)
+    else:
+        yield LoadError(arg, "no such file or directory")
+
+
+def _unreadable_directories(root: Path) -> list[LoadError]:
+    errors: list[OSError] = []
+    for _ in os.walk(root, onerror=errors.append):
+        pass
+    return [
+        LoadError(error.filename or root, f"cannot read this directory ({_reason(error)})")
+        for error in errors
+    ]
+
+
+def _reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+def _checked(path: Path) -> Path | LoadError:
+    """The path, or why it cannot be a key of the store: a dangling link, an undecodable name."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return LoadError(path, "file name is not valid UTF-8; rename the file to ingest it")
+    if path.is_symlink():
+        try:
+            path.stat()
+        except OSError as error:
+            loop = error.errno == errno.ELOOP
+            return LoadError(path, "symbolic link loop" if loop else "broken symbolic link")
+    return path
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    """The file's bytes and its stat, read once; refused when it changes while being read."""
+    try:
+        _check_regular(path, path.stat())  # before opening: opening a FIFO would block
+        with path.open("rb") as handle:
+            before = os.fstat(handle.fileno())
+            _check_size(path, before.st_size, max_bytes)
+            data = handle.read(max_bytes + 1)
+            after = os.fstat(handle.fileno())
+    except PermissionError:
+        raise LoadError(path, "permission denied") from None
+    except IsADirectoryError:
+        raise LoadError(path, "is a directory") from None
+    except OSError as error:
+        raise LoadError(path, error.strerror or str(error)) from None
+    if len(data) > max_bytes:
+        raise LoadError(path, f"file grew past the {max_bytes // 2**20} MiB limit while being read")
+    if _version(before) != _version(after) or len(data) != after.st_size:
+        raise LoadError(path, "file changed while being read; ingest it again when it is complete")
+    return data, before
+
+
+def _check_regular(path: Path, stat: os.stat_result) -> None:
+    if statlib.S_ISDIR(stat.st_mode):
+        raise LoadError(path, "is a directory")
+    if not statlib.S_ISREG(stat.st_mode):
+        kind = next((name for test, name in _SPECIAL_FILES if test(stat.st_mode)), "special")
+        raise LoadError(path, f"not a regular file ({kind})")
+
+
+def _check_size(path: Path, size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise LoadError(
+            path, f"file is {size / 2**20:.1f} MiB, over the {max_bytes // 2**20} MiB limit"
+        )
+
+
+def _version(stat: os.stat_result) -> tuple[int, int]:
+    return stat.st_size, stat.st_mtime_ns

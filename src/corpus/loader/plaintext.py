@@ -1,0 +1,139 @@
+"""Plain text -> Articles: a main article, then any digest of dated briefs.
+
+The three seed files are the specification: a plain article (000), an article followed by a
+digest of dated briefs (001) and an article ending in a copyright line (002).
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.loader.decoding import is_blank, normalise_newlines
+from corpus.models import Article
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+_MONTH_NUMBER = {m: i for i, m in enumerate(_MONTHS.split("|"), start=1)}
+_MONTH_NUMBER["Sept"] = 9
+_DATE = rf"(?P<month>{_MONTHS})[a-z]*\.? (?P<day>\d{{1,2}})(?:,? (?P<year>\d{{4}}))?"
+BRIEF_HEADER = re.compile(rf"^(?P<source>\S.{{0,80}}?) [-–—] (?P<date>{_DATE})$")
+SOURCE_TRAILER = re.compile(r"^[-–—]\s*(?P<source>[^\s.].{0,60})$")
+RIGHTS_TRAILER = re.compile(
+    r"^(?:Copyright\s*)?(?:©|\(c\))\s*(?:\d{4}\s*)?(?P<holder>[^.©]+?)\s*(?:\.|$)",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
+_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "no"}
+_INITIALISM = re.compile(r"^(?:[A-Za-z]\.)*[A-Za-z]$")
+
+
+def looks_like_headline(line: str) -> bool:
+    stripped = line.strip()
+    return 0 < len(stripped) <= 200 and len(stripped.split()) <= 25 and stripped[-1] not in ".!?;,:"
+
+
+def first_sentence(paragraph: str) -> str:
+    for match in _SENTENCE_END.finditer(paragraph):
+        before = paragraph[: match.start() + 1].split()
+        word = before[-1].rstrip(".!?") if before else ""
+        if word.lower() in _ABBREVIATIONS or _INITIALISM.match(word):
+            continue
+        return paragraph[: match.end()].strip()
+    return paragraph.strip()
+
+
+def iso_date(match: re.Match[str]) -> str:
+    """ISO date when the year is known, else the date as written (e.g. "Apr 10")."""
+    if match["year"]:
+        return f"{match['year']}-{_MONTH_NUMBER[match['month']]:02d}-{int(match['day']):02d}"
+    return match["date"]
+
+
+def _clean_lines(lines: list[str]) -> list[str]:
+    """Blank out whitespace-only lines, collapse runs of blanks, trim blank edges."""
+    out: list[str] = []
+    for line in lines:
+        line = line.rstrip()
+        if is_blank(line):
+            if out and out[-1] != "":
+                out.append("")
+        else:
+            out.append(line)
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def _brief_starts(lines: list[str]) -> list[int]:
+    """Indices of brief header lines: `Source - Mon DD` after a blank line, before text."""
+    starts = []
+    for i, line in enumerate(lines):
+        if not BRIEF_HEADER.match(line.strip()):
+            continue
+        after_blank = i == 0 or is_blank(lines[i - 1])
+        has_text = i + 1 < len(lines) and not is_blank(lines[i + 1])
+        if after_blank and has_text:
+            starts.append(i)
+    return starts
+
+
+def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
+    """Split one decoded text into Articles: a main article, then any briefs."""
+    lines = normalise_newlines(text).split("\n")
+    starts = _brief_starts(lines)
+    segments = [(0, starts[0] if starts else len(lines))]
+    segments += [(s, e) for s, e in zip(starts, [*starts[1:], len(lines)], strict=False)]
+    articles: list[Article] = []
+    for position, (start, end) in enumerate(segments):
+        segment = lines[start:end]
+        raw = "\n".join(segment)
+        parse = _parse_brief if position > 0 else _parse_article
+        article = parse(segment, path, encoding, raw)
+        if article is not None:
+            articles.append(article.model_copy(update={"position": len(articles)}))
+    return articles
+
+
+def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Article | None:
+    cleaned = _clean_lines(lines)
+    if not cleaned:
+        return None
+    title = None
+    if len(cleaned) > 1 and looks_like_headline(cleaned[0]):
+        title = cleaned[0].strip()
+        cleaned = _clean_lines(cleaned[1:])
+    source = rights = None
+    if cleaned and (match := RIGHTS_TRAILER.match(cleaned[-1].strip())):
+        rights, source = cleaned[-1].strip(), match["holder"].strip()
+        cleaned = _clean_lines(cleaned[:-1])
+    if cleaned and (match := SOURCE_TRAILER.match(cleaned[-1].strip())):
+        source = match["source"].strip()
+        cleaned = _clean_lines(cleaned[:-1])
+    body = "\n".join(cleaned)
+    if not body:  # only a title or a trailer: that line is the body, so no article is empty
+        body, title = title or "\n".join(_clean_lines(lines)), None
+    return Article(
+        kind="article",
+        title=title,
+        source=source,
+        rights=rights,
+        body=body,
+        path=path,
+        encoding=encoding,
+        raw=raw,
+    )
+
+
+def _parse_brief(lines: list[str], path: str, encoding: str, raw: str) -> Article | None:
+    header = BRIEF_HEADER.match(lines[0].strip())
+    assert header is not None  # _brief_starts only returns header lines
+    body = "\n".join(_clean_lines(lines[1:]))
+    return Article(
+        kind="brief",
+        title=first_sentence(body.split("\n")[0]),
+        source=header["source"].strip(),
+        date=iso_date(header),
+        body=body,
+        path=path,
+        encoding=encoding,
+        raw=raw,
+    )
