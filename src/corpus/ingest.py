@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from corpus.loader import DEFAULT_GLOB, MAX_FILE_BYTES, LoadedFile, LoadError, discover, load_file
+from corpus.loader import MAX_FILE_BYTES, LoadedFile, LoadError, discover, load_file
 from corpus.models import Article, TaggedArticle
 from corpus.store import Store, StoredFile
 
@@ -86,7 +86,8 @@ class IngestReport:
 
 @dataclass
 class IngestOptions:
-    pattern: str = DEFAULT_GLOB
+    pattern: str | None = None  # a glob for directories; None: every supported format
+    fmt: str | None = None  # read every file as this format (and, in directories, only it)
     jobs: int = 1
     batch_size: int = 64
     max_bytes: int = MAX_FILE_BYTES
@@ -156,7 +157,7 @@ class Ingest:
 
     def _discover(self, paths: Sequence[str]) -> list[Path]:
         files = []
-        for found in discover(paths, self.options.pattern):
+        for found in discover(paths, self.options.pattern, self.options.fmt):
             if isinstance(found, LoadError):
                 self._fail(found)
             else:
@@ -174,7 +175,7 @@ class Ingest:
                 if state and (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
                     self._unchanged(key, state.items)
                     continue
-                loaded = load_file(path, self.options.max_bytes)
+                loaded = load_file(path, self.options.max_bytes, self.options.fmt)
             except LoadError as error:
                 self._fail(error)
                 continue

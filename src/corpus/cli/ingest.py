@@ -23,7 +23,7 @@ from corpus.cli.options import (
 )
 from corpus.engines import ENGINES, DaskSettings, Engine, EngineError, open_engine
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
-from corpus.loader import DEFAULT_GLOB
+from corpus.loader import FORMAT_NAMES
 from corpus.render import stderr_console, stdout_console
 from corpus.tagging import BATCH_CHARACTERS, SummarizingTagger, fingerprint
 from corpus.views.articles import tagged_text
@@ -169,9 +169,13 @@ def finish(report: IngestReport, as_json: bool) -> None:
 @click.option(
     "--glob",
     "pattern",
-    default=DEFAULT_GLOB,
-    show_default=True,
-    help="Which files to take from directories.",
+    help="Which files to take from directories (default: every supported format, by suffix).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMAT_NAMES, case_sensitive=False),
+    help="Read every file as this format (and take only its suffixes from directories).",
 )
 @click.option(
     "--jobs",
@@ -196,7 +200,8 @@ def finish(report: IngestReport, as_json: bool) -> None:
 @handle_errors
 def ingest_command(
     paths: tuple[str, ...],
-    pattern: str,
+    pattern: str | None,
+    fmt: str | None,
     jobs: int,
     batch_size: int,
     progress: bool,
@@ -210,6 +215,10 @@ def ingest_command(
 ) -> None:
     """Parse, tag and store news articles from files, directories or globs.
 
+    Reads plain text (.txt) and saved web pages (.html, .htm, .xhtml: the article's text and
+    metadata, without menus, banners or comments); a directory gives every file of these
+    formats, in any case of suffix. A named file of another suffix is read as plain text.
+
     Idempotent: unchanged files are skipped, a changed file replaces its articles, and the same
     text in two files is stored once with both paths. A file that cannot be read is named on
     stderr and the others are still ingested; the exit status is then 1.
@@ -219,10 +228,11 @@ def ingest_command(
       corpus ingest seeds/
       corpus ingest 'archive/**/*.txt' --db line.db
       corpus ingest notes/ --glob '*.md' --jobs 2
+      corpus ingest saved-pages/ --format html
       corpus ingest archive/ --engine dask --workers 4
       corpus ingest archive/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    options = IngestOptions(pattern=pattern, jobs=jobs, batch_size=batch_size)
+    options = IngestOptions(pattern=pattern, fmt=fmt, jobs=jobs, batch_size=batch_size)
     engine_choice = EngineChoice(engine, scheduler, workers)
     with ingest_job(db, options, engine_choice, model, gazetteers, progress=progress) as job:
         report = job.run(list(paths))

@@ -1,7 +1,8 @@
 """Files -> Articles: find files, read and decode their bytes, split them into news items.
 
-One module per job: `files` (finding and reading files), `decoding` (bytes -> text), `plaintext`
-(a text's layout -> articles).
+One module per job: `files` (finding and reading files), `formats` (which format a file is),
+`decoding` (bytes -> text), and one module per format: `plaintext` (a text's layout ->
+articles), `html` (a saved web page).
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from pathlib import Path
 
 from corpus.loader.decoding import decode, is_blank, normalise_newlines
 from corpus.loader.files import (
-    DEFAULT_GLOB,
     MAX_FILE_BYTES,
     LoadedFile,
     LoadError,
@@ -18,17 +18,19 @@ from corpus.loader.files import (
     printable,
     read_bytes,
 )
+from corpus.loader.formats import FORMAT_NAMES, format_of
 from corpus.loader.plaintext import parse_text
 from corpus.models import Article
 
 __all__ = [
-    "DEFAULT_GLOB",
+    "FORMAT_NAMES",
     "MAX_FILE_BYTES",
     "MAX_ITEM_CHARS",
     "LoadError",
     "LoadedFile",
     "decode",
     "discover",
+    "format_of",
     "is_blank",
     "load_file",
     "normalise_newlines",
@@ -41,16 +43,25 @@ __all__ = [
 MAX_ITEM_CHARS = 1_000_000
 
 
-def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> LoadedFile:
-    """Read, decode and split one file; raises LoadError with the file named."""
+def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES, fmt: str | None = None) -> LoadedFile:
+    """Read, decode and split one file (a whole-file format: text or a web page).
+
+    `fmt` forces a format; otherwise the file's suffix chooses. Raises LoadError naming the file.
+    """
     data, stat = read_bytes(path, max_bytes)
     if not data:
         raise LoadError(path, "empty file")
-    text, encoding, warnings = decode(data, path)
-    if is_blank(text):
-        raise LoadError(path, "no text (only whitespace)")
     key = str(path.resolve())
-    articles = parse_text(text, key, encoding)
+    if format_of(path, fmt).name == "html":
+        from corpus.loader.html import load_page  # trafilatura loads in ~0.3 s: only for pages
+
+        article, warnings = load_page(data, str(path))
+        articles, encoding = [article.model_copy(update={"path": key})], article.encoding
+    else:
+        text, encoding, warnings = decode(data, path)
+        if is_blank(text):
+            raise LoadError(path, "no text (only whitespace)")
+        articles = parse_text(text, key, encoding)
     _check_item_lengths(path, articles)
     return LoadedFile(key, data, stat.st_size, stat.st_mtime_ns, encoding, articles, warnings)
 

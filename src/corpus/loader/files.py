@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.escapes import UNSAFE_IN_LINE, escape
+from corpus.loader.formats import matches_format
 from corpus.models import Article
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-DEFAULT_GLOB = "*.txt"
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SPECIAL_FILES = (
     (statlib.S_ISFIFO, "a named pipe"),
@@ -61,11 +61,17 @@ class LoadedFile:
 # --- finding files -------------------------------------------------------------------------
 
 
-def discover(paths: Sequence[str], pattern: str = DEFAULT_GLOB) -> Iterator[Path | LoadError]:
-    """Yield each matching file once, in a stable order, or a LoadError for a bad argument."""
+def discover(
+    paths: Sequence[str], pattern: str | None = None, only: str | None = None
+) -> Iterator[Path | LoadError]:
+    """Yield each matching file once, in a stable order, or a LoadError for a bad argument.
+
+    In a directory, `pattern` (a glob) chooses the files; without one, every file of a supported
+    format (of the format `only`, when given) by its suffix, in any case.
+    """
     seen: set[Path] = set()
     for arg in paths:
-        for found in _expand(arg, pattern):
+        for found in _expand(arg, pattern, only):
             if isinstance(found, LoadError):
                 yield found
                 continue
@@ -75,13 +81,17 @@ def discover(paths: Sequence[str], pattern: str = DEFAULT_GLOB) -> Iterator[Path
                 yield found
 
 
-def _expand(arg: str, pattern: str) -> Iterator[Path | LoadError]:
+def _expand(arg: str, pattern: str | None, only: str | None) -> Iterator[Path | LoadError]:
     path = Path(arg)
     if path.is_dir():
-        matches = sorted(p for p in path.rglob(pattern) if not p.is_dir())
+        found = path.rglob(pattern or "*")
+        if pattern is None:
+            found = (p for p in found if matches_format(p, only))
+        matches = sorted(p for p in found if not p.is_dir())
         unreadable = _unreadable_directories(path)  # rglob skips them without a word
         if not matches and not unreadable:
-            yield LoadError(arg, f"no files matching {pattern!r} in this directory")
+            wanted = repr(pattern) if pattern else f"a {only or 'supported'} format"
+            yield LoadError(arg, f"no files matching {wanted} in this directory")
         yield from unreadable
         yield from map(_checked, matches)
     elif path.is_symlink() or path.exists():

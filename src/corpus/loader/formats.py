@@ -1,0 +1,51 @@
+"""The input formats: which file suffixes each one reads, and which format a path is.
+
+A format is chosen by the file's suffix (case-insensitive), or forced with `--format`. A file
+named on the command line whose suffix is not one of these is read as plain text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePath
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...]
+    records: bool  # one article per record, streamed (never the whole file in memory)
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("txt", (".txt",), records=False),
+        Format("html", (".html", ".htm", ".xhtml"), records=False),
+        Format("jsonl", (".jsonl", ".ndjson"), records=True),
+        Format("csv", (".csv", ".tsv"), records=True),
+        Format("warc", (".warc", ".warc.gz"), records=True),
+    )
+}
+FORMAT_NAMES = tuple(FORMATS)
+
+
+def suffix_format(path: str | PurePath) -> Format | None:
+    """The format a file's name says it holds, or None for a suffix of no supported format."""
+    name = PurePath(path).name.lower()
+    # The longest suffix first: `.warc.gz` is WARC, whatever a shorter suffix would say.
+    matches = [(len(s), f) for f in FORMATS.values() for s in f.suffixes if name.endswith(s)]
+    return max(matches, key=lambda match: match[0])[1] if matches else None
+
+
+def format_of(path: str | PurePath, forced: str | None = None) -> Format:
+    """The format to read a file as: the forced one, else its suffix's, else plain text."""
+    if forced is not None:
+        return FORMATS[forced]
+    return suffix_format(path) or FORMATS["txt"]
+
+
+def matches_format(path: str | PurePath, only: str | None = None) -> bool:
+    """Whether a file found in a directory is taken by default: a supported suffix (of `only`)."""
+    found = suffix_format(path)
+    return found is not None and (only is None or found.name == only)
