@@ -51,8 +51,10 @@ def tamper(db: Path) -> Iterator[sqlite3.Connection]:
 
 
 def problems(db: Path) -> list[Problem]:
+    """What check finds, but the aggregate counts: the damage done here to mentions or
+    sentences makes them differ too, which tests/test_aggregates.py checks."""
     with Store.open(db, readonly=True) as store:
-        return check_store(store)
+        return [p for p in check_store(store) if p.kind != "aggregate"]
 
 
 def seed_article(db: Path, seeds_dir: Path) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from typing import Any
 
+from corpus import aggregates
 from corpus.ingest import NullTagger
 from corpus.loader import normalise_newlines, printable
 from corpus.models import article_id
@@ -222,6 +223,39 @@ def _cannot_write(error: sqlite3.DatabaseError) -> str | None:
     return None
 
 
+def _aggregates(store: Store) -> Iterator[Problem]:
+    """Every count kept at write time against a recount from the rows."""
+    found = aggregates.stored(store.conn)
+    recount = aggregates.expected(store.conn)
+    for table, rows in recount.items():
+        have = found[table]
+        wrong = sorted(
+            (key for key in rows.keys() | have.keys() if rows.get(key) != have.get(key)), key=str
+        )
+        if wrong:
+            first = wrong[0]
+            yield Problem(
+                "aggregate",
+                "store",
+                f"{table} differs from the rows in {len(wrong)} row{'s' * (len(wrong) != 1)} "
+                f"(first {first}: {have.get(first)} stored, {rows.get(first)} counted); "
+                f"recount them: {REPAIR_COMMAND.format(db=_quoted(store))}",
+            )
+
+
+REPAIR_COMMAND = "corpus check --repair --db {db}"
+
+
+def _quoted(store: Store) -> str:
+    return shlex.quote(printable(store.path))
+
+
+def repair(store: Store) -> None:
+    """Recount the aggregates from the rows, in one transaction (the only thing it changes)."""
+    with store.transaction() as conn:
+        aggregates.rebuild(conn)
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("database pages", _integrity),
     ("references between tables", _references),
@@ -231,6 +265,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("mentions", _mentions),
     ("sentences", _sentences),
     ("search index", _search_index),
+    ("aggregate counts", _aggregates),
 ]
 
 

@@ -1,14 +1,20 @@
 """Forward-only schema migrations, tracked by `PRAGMA user_version`.
 
-Each migration is a list of SQL statements; migration N (1-based) brings the store to
-version N. Never edit a released migration: append a new one.
+Each migration is a list of SQL statements (or functions of the connection, for what SQL
+alone cannot compute); migration N (1-based) brings the store to version N. Never edit a
+released migration: append a new one.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
-MIGRATIONS: list[list[str]] = [
+from corpus import aggregates
+
+Step = str | Callable[[sqlite3.Connection], None]
+
+MIGRATIONS: list[list[Step]] = [
     [
         """CREATE TABLE files (
             path TEXT PRIMARY KEY,
@@ -98,6 +104,9 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX articles_date ON articles(date)",
         "CREATE INDEX articles_lang ON articles(lang)",
     ],
+    # 4: the counts read commands answer from, kept by every write (`aggregates.py`), and
+    # counted here from what is already stored.
+    [*aggregates.TABLES, aggregates.rebuild],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -114,11 +123,19 @@ def migrate(conn: sqlite3.Connection) -> None:
         return
     conn.execute("BEGIN IMMEDIATE")
     try:
+        # Functions run once each, after every statement: they compute from today's code,
+        # which may read columns that a later migration adds.
+        late: list[Callable[[sqlite3.Connection], None]] = []
         # Re-read under the write lock: another process may have migrated meanwhile.
         for number in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[number - 1]:
-                conn.execute(statement)
+            for step in MIGRATIONS[number - 1]:
+                if isinstance(step, str):
+                    conn.execute(step)
+                elif step not in late:
+                    late.append(step)
             conn.execute(f"PRAGMA user_version = {number}")
+        for function in late:
+            function(conn)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:  # SQLite may have rolled back already (e.g. a full disk)

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from corpus.aggregates import account
 from corpus.migrations import SCHEMA_VERSION, migrate, schema_version
 from corpus.parallel import chunked
 
@@ -273,18 +274,29 @@ class Store:
             )
 
     def write_files(self, batch: Iterable[StoredFile]) -> None:
-        """Store files with their articles in one transaction, replacing what they held before."""
+        """Store files with their articles in one transaction, replacing what they held before.
+
+        The aggregates lose what the articles about to be replaced counted, and gain what they
+        count once written, in the same transaction.
+        """
         stamp = now()
+        items = list(batch)
+        tagged = list(dict.fromkeys(i for item in items for i in item.tagged))
         with self.transaction() as conn:
+            account(conn, list(self.fingerprints(tagged)), -1)
             replaced: set[str] = set()
-            for item in batch:
+            for item in items:
                 replaced.update(self._replace_file(conn, item, stamp))
             self._delete_orphans(conn, replaced)
+            account(conn, tagged, 1)
 
     def write_tagging(self, tagged: Iterable[TaggedArticle]) -> None:
         """Replace the tagging of articles already stored (re-tagging after a pipeline change)."""
+        items = list(tagged)
+        ids = [item.article.id for item in items]
         with self.transaction() as conn:
-            for item in tagged:
+            account(conn, ids, -1)
+            for item in items:
                 conn.execute("DELETE FROM mentions WHERE article_id = ?", (item.article.id,))
                 conn.execute("DELETE FROM sentences WHERE article_id = ?", (item.article.id,))
                 conn.execute(
@@ -292,6 +304,7 @@ class Store:
                     (item.fingerprint, item.article.id),
                 )
                 _insert_tagging(conn, item)
+            account(conn, ids, 1)
 
     def _replace_file(self, conn: sqlite3.Connection, item: StoredFile, stamp: str) -> list[str]:
         loaded = item.loaded
@@ -327,12 +340,17 @@ class Store:
 
     @staticmethod
     def _delete_orphans(conn: sqlite3.Connection, candidates: set[str]) -> None:
-        for article_id in candidates:
-            conn.execute(
-                "DELETE FROM articles WHERE id = ? AND NOT EXISTS "
-                "(SELECT 1 FROM occurrences WHERE article_id = ?)",
-                (article_id, article_id),
-            )
+        orphans = [
+            article_id
+            for article_id in sorted(candidates)
+            if conn.execute(
+                "SELECT 1 FROM articles WHERE id = ?1 AND NOT EXISTS "
+                "(SELECT 1 FROM occurrences WHERE article_id = ?1)",
+                (article_id,),
+            ).fetchone()
+        ]
+        account(conn, orphans, -1)
+        conn.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in orphans])
 
 
 def _insert_article(conn: sqlite3.Connection, tagged: TaggedArticle, stamp: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from corpus.check import CheckReport, counts, run_checks
+from corpus.check import CheckReport, counts, repair, run_checks
 from corpus.cli.options import (
     EXIT_FAILED,
     handle_errors,
@@ -20,23 +20,35 @@ from corpus.render import safe
 
 
 @click.command("check")
+@click.option(
+    "--repair",
+    "repair_counts",
+    is_flag=True,
+    help="First recount the aggregate counts from the rows (the one thing it changes).",
+)
 @json_option
 @store_option
 @handle_errors
-def check_command(as_json: bool, db: Path) -> None:
+def check_command(repair_counts: bool, as_json: bool, db: Path) -> None:
     """Verify the store, changing nothing; exit status 1 when anything is wrong.
 
     Runs SQLite's integrity check, compares every file's stored bytes with their recorded
     size and sha256, every item's text with its file, every article id with its title and
     body, every entity mention and sentence with the body it points into, and the search
     index with the articles (skipped, and said so, when the store is read-only or being
-    written). Each problem is one line on stdout; the verdict is the last line, on stderr.
+    written), and the counts read commands answer from with a recount from the rows. Each
+    problem is one line on stdout; the verdict is the last line, on stderr. With --repair, the
+    counts are recounted first (in one transaction), then everything is checked.
 
     \b
     Examples:
       corpus check
       corpus check --json | jq '.problems[].message'
+      corpus check --repair
     """
+    if repair_counts:
+        with open_store(db, readonly=False) as store:
+            repair(store)
     with open_store(db) as store:
         report = run_checks(store)
         totals = counts(store)

@@ -1,0 +1,374 @@
+"""Counts kept at write time, so that read commands cost the same on any size of store.
+
+Every write of articles, mentions or sentences (insert, replace, orphan delete, retag) runs
+`account` inside its own transaction: `-1` with the rows of the articles about to change, `+1`
+with their new rows. Nothing runs in the background, so the counts cannot drift; `recount`
+computes them afresh from the rows (for the migration that creates them, `corpus check` and
+its `--repair`).
+
+- `article_counts`, a row per (facet, value): `('', '')` is the whole store, then each kind,
+  source, date and language; articles, words, sentences, mentions.
+- `entity_counts`, a row per entity (`key`, an integer the other tables use): its label,
+  mentions, articles and sentences mentioning it.
+- `entity_facets`, a row per (facet, value, entity) for each source, date and language (none
+  for articles without one): mentions, articles.
+- `pair_counts`, a row per (unit, a, b), a < b by key, unit 0 a sentence and 1 an article: how
+  many units hold both.
+
+Pairs leave out the value labels (dates, amounts, numbers), as `cooccur` does by default; a
+question about them reads the rows it selects instead. A filter no table covers (a language, a
+date range, a merge of entities) reads the mentions of the articles it selects, by the
+`mentions` primary key: `tally(conn, ids)` counts any set of articles exactly as stored here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus.parallel import chunked
+
+# Article columns counted per value, for the articles and for each entity. A new filter column
+# is one more name here, and `rebuild` as the last step of the migration that adds it.
+FACETS = ("kind", "source", "date", "lang")
+ENTITY_FACETS = ("source", "date", "lang")
+VALUE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+SENTENCE, ARTICLE = 0, 1
+CHUNK = 500
+
+TABLES = [
+    """CREATE TABLE article_counts (
+        facet TEXT NOT NULL,
+        value TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        words INTEGER NOT NULL,
+        sentences INTEGER NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (facet, value)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE entity_counts (
+        key INTEGER PRIMARY KEY,
+        entity_id TEXT NOT NULL UNIQUE,
+        label TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        sentences INTEGER NOT NULL
+    )""",
+    "CREATE INDEX entity_counts_rank ON entity_counts(mentions DESC, articles DESC)",
+    "CREATE INDEX entity_counts_label ON entity_counts(label, mentions DESC, articles DESC)",
+    """CREATE TABLE entity_facets (
+        facet TEXT NOT NULL,
+        value TEXT NOT NULL,
+        entity INTEGER NOT NULL,
+        mentions INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY (facet, value, entity)
+    ) WITHOUT ROWID""",
+    """CREATE TABLE pair_counts (
+        unit INTEGER NOT NULL,
+        a INTEGER NOT NULL,
+        b INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (unit, a, b)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX pair_counts_rank ON pair_counts(unit, count DESC)",
+    "CREATE INDEX pair_counts_b ON pair_counts(unit, b)",
+]
+
+
+@dataclass
+class Tally:
+    """What a set of articles adds to each table (entities by id, not yet by key)."""
+
+    articles: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(_four))
+    entities: dict[str, list[int]] = field(default_factory=lambda: defaultdict(_three))
+    labels: dict[str, str] = field(default_factory=dict)
+    facets: dict[tuple[str, str, str], list[int]] = field(
+        default_factory=lambda: defaultdict(_two)
+    )
+    pairs: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+
+    def add(
+        self,
+        values: dict[str, str | None],
+        words: int,
+        sentences: Sequence[tuple[int, int]],
+        mentions: Sequence[tuple[int, str, str]],
+    ) -> None:
+        """One article: its facet values, words, sentence spans and (start, entity, label)
+        mentions, both in offset order."""
+        for key in [("", ""), *((f, values[f] or "") for f in FACETS)]:
+            counts = self.articles[key]
+            counts[0] += 1
+            counts[1] += words
+            counts[2] += len(sentences)
+            counts[3] += len(mentions)
+        per_entity = Counter(entity for _, entity, _ in mentions)
+        units = sentence_sets(sentences, mentions)
+        in_sentences = Counter(entity for unit in units for entity in unit)
+        for entity, n in per_entity.items():
+            counts = self.entities[entity]
+            counts[0] += n
+            counts[1] += 1
+            counts[2] += in_sentences[entity]
+            for facet in ENTITY_FACETS:
+                if value := values[facet]:
+                    facet_counts = self.facets[(facet, value, entity)]
+                    facet_counts[0] += n
+                    facet_counts[1] += 1
+        for _, entity, label in mentions:
+            self.labels.setdefault(entity, label)
+        actors = {entity for _, entity, label in mentions if label not in VALUE_LABELS}
+        for unit in units:
+            self.pairs.update((SENTENCE, a, b) for a, b in _pairs(unit & actors))
+        self.pairs.update((ARTICLE, a, b) for a, b in _pairs(actors))
+
+
+def _two() -> list[int]:
+    return [0, 0]
+
+
+def _three() -> list[int]:
+    return [0, 0, 0]
+
+
+def _four() -> list[int]:
+    return [0, 0, 0, 0]
+
+
+def _pairs(ids: set[str]) -> Iterator[tuple[str, str]]:
+    return itertools.combinations(sorted(ids), 2)
+
+
+def sentence_sets(
+    sentences: Sequence[tuple[int, int]], mentions: Sequence[tuple[int, str, str]]
+) -> list[set[str]]:
+    """The entity ids of each sentence of one article that holds a mention: a mention belongs
+    to the first sentence (by start) ending after its start, if that sentence starts at or
+    before it (otherwise it falls between sentences and belongs to none)."""
+    sets: dict[int, set[str]] = {}
+    i = 0
+    for start, entity, _ in mentions:
+        while i < len(sentences) and sentences[i][1] <= start:
+            i += 1
+        if i == len(sentences):
+            break
+        if sentences[i][0] <= start:
+            sets.setdefault(i, set()).add(entity)
+    return list(sets.values())
+
+
+# --- reading the rows ------------------------------------------------------------------------
+
+
+def tally(conn: sqlite3.Connection, ids: Iterable[str]) -> Tally:
+    """The counts of these stored articles, from their rows."""
+    result = Tally()
+    for chunk in chunked(ids, CHUNK):
+        marks = ",".join("?" * len(chunk))
+        _tally_rows(
+            result,
+            conn.execute(
+                f"SELECT id, words, {', '.join(FACETS)} FROM articles WHERE id IN ({marks})",
+                chunk,
+            ),
+            conn.execute(
+                f"SELECT article_id, start, end FROM sentences WHERE article_id IN ({marks}) "
+                "ORDER BY article_id, start",
+                chunk,
+            ),
+            conn.execute(
+                f"SELECT article_id, start, entity_id, label FROM mentions "
+                f"WHERE article_id IN ({marks}) ORDER BY article_id, start",
+                chunk,
+            ),
+        )
+    return result
+
+
+def tally_all(conn: sqlite3.Connection, progress: Iterable[None] | None = None) -> Tally:
+    """The counts of the whole store, streamed: each table is read once, in article order."""
+    result = Tally()
+    _tally_rows(
+        result,
+        conn.execute(f"SELECT id, words, {', '.join(FACETS)} FROM articles ORDER BY id"),
+        conn.execute("SELECT article_id, start, end FROM sentences ORDER BY article_id, start"),
+        conn.execute(
+            "SELECT article_id, start, entity_id, label FROM mentions ORDER BY article_id, start"
+        ),
+        progress,
+    )
+    return result
+
+
+def _tally_rows(
+    result: Tally,
+    articles: Iterable[Any],
+    sentences: Iterable[Any],
+    mentions: Iterable[Any],
+    progress: Iterable[None] | None = None,
+) -> None:
+    """Merge three cursors ordered by article id (articles sorted the same way)."""
+    ordered = sorted(articles, key=lambda row: str(row[0]))
+    by_sentence = _Grouped(sentences)
+    by_mention = _Grouped(mentions)
+    ticks = iter(progress) if progress is not None else None
+    for id_, words, *values in ordered:
+        article = str(id_)
+        spans = [(start, end) for _, start, end in by_sentence.take(article)]
+        found = [(start, entity, label) for _, start, entity, label in by_mention.take(article)]
+        result.add(dict(zip(FACETS, values, strict=True)), words, spans, found)
+        if ticks is not None:
+            next(ticks, None)
+
+
+class _Grouped:
+    """Rows of a cursor ordered by their first column, taken one article at a time."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self._rows = iter(rows)
+        self._next = next(self._rows, None)
+
+    def take(self, article: str) -> list[Any]:
+        found = []
+        while self._next is not None and self._next[0] <= article:
+            if self._next[0] == article:
+                found.append(self._next)
+            self._next = next(self._rows, None)
+        return found
+
+
+# --- writing the tables ----------------------------------------------------------------------
+
+
+def account(conn: sqlite3.Connection, ids: Sequence[str], sign: int) -> None:
+    """Add (`sign` 1) or take away (-1) what these stored articles count, from their rows."""
+    if ids:
+        apply(conn, tally(conn, ids), sign)
+
+
+def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
+    """Add `sign` times a tally to the tables; rows that fall to zero are deleted."""
+    conn.executemany(
+        "INSERT INTO article_counts VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+        "articles = articles + excluded.articles, words = words + excluded.words, "
+        "sentences = sentences + excluded.sentences, mentions = mentions + excluded.mentions",
+        [(*key, *(sign * n for n in c)) for key, c in counts.articles.items()],
+    )
+    conn.executemany(
+        "DELETE FROM article_counts WHERE facet = ? AND value = ? AND articles = 0",
+        list(counts.articles),
+    )
+    labels = _entity_labels(conn, counts.entities)
+    conn.executemany(
+        "INSERT INTO entity_counts (entity_id, label, mentions, articles, sentences) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (entity_id) DO UPDATE SET "
+        "label = iif(excluded.mentions > 0, excluded.label, label), "
+        "mentions = mentions + excluded.mentions, articles = articles + excluded.articles, "
+        "sentences = sentences + excluded.sentences",
+        [
+            (entity, labels.get(entity) or counts.labels[entity], *(sign * n for n in c))
+            for entity, c in counts.entities.items()
+        ],
+    )
+    keys = entity_keys(conn, counts.entities)
+    conn.executemany(
+        "INSERT INTO entity_facets VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+        "mentions = mentions + excluded.mentions, articles = articles + excluded.articles",
+        [(f, v, keys[e], *(sign * n for n in c)) for (f, v, e), c in counts.facets.items()],
+    )
+    conn.executemany(
+        "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity = ? AND articles = 0",
+        [(f, v, keys[e]) for f, v, e in counts.facets],
+    )
+    pairs = [
+        (unit, *sorted((keys[a], keys[b])), sign * n) for (unit, a, b), n in counts.pairs.items()
+    ]
+    conn.executemany(
+        "INSERT INTO pair_counts VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
+        "count = count + excluded.count",
+        pairs,
+    )
+    conn.executemany(
+        "DELETE FROM pair_counts WHERE unit = ? AND a = ? AND b = ? AND count = 0",
+        [row[:3] for row in pairs],
+    )
+    conn.executemany(
+        "DELETE FROM entity_counts WHERE key = ? AND articles = 0", [(k,) for k in keys.values()]
+    )
+
+
+def _entity_labels(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
+    """The label each entity has in `entities` (what `corpus entities` shows and filters by)."""
+    found: dict[str, str] = {}
+    for chunk in chunked(ids, CHUNK):
+        marks = ",".join("?" * len(chunk))
+        found.update(conn.execute(f"SELECT id, label FROM entities WHERE id IN ({marks})", chunk))
+    return found
+
+
+def entity_keys(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
+    """entity id -> its key in `entity_counts`, for those that have a row."""
+    found: dict[str, int] = {}
+    for chunk in chunked(ids, CHUNK):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            conn.execute(
+                f"SELECT entity_id, key FROM entity_counts WHERE entity_id IN ({marks})", chunk
+            )
+        )
+    return found
+
+
+def rebuild(conn: sqlite3.Connection) -> None:
+    """Recount every table from the rows (inside the caller's transaction)."""
+    for table in ("pair_counts", "entity_facets", "entity_counts", "article_counts"):
+        conn.execute(f"DELETE FROM {table}")
+    apply(conn, tally_all(conn), 1)
+
+
+# --- comparing with the rows -----------------------------------------------------------------
+
+
+def stored(conn: sqlite3.Connection) -> dict[str, dict[object, tuple[object, ...]]]:
+    """Every aggregate table as a dict, entities by id (the form `expected` gives)."""
+    ids = dict(conn.execute("SELECT key, entity_id FROM entity_counts"))
+    return {
+        "article_counts": {
+            (f, v): tuple(rest) for f, v, *rest in conn.execute("SELECT * FROM article_counts")
+        },
+        "entity_counts": {
+            row[0]: tuple(row[1:])
+            for row in conn.execute(
+                "SELECT entity_id, label, mentions, articles, sentences FROM entity_counts"
+            )
+        },
+        "entity_facets": {
+            (f, v, ids.get(e, e)): (m, a)
+            for f, v, e, m, a in conn.execute("SELECT * FROM entity_facets")
+        },
+        "pair_counts": {
+            (unit, *sorted((str(ids.get(a, a)), str(ids.get(b, b))))): (n,)
+            for unit, a, b, n in conn.execute("SELECT * FROM pair_counts")
+        },
+    }
+
+
+def expected(
+    conn: sqlite3.Connection, progress: Iterable[None] | None = None
+) -> dict[str, dict[object, tuple[object, ...]]]:
+    """What every aggregate table should hold, counted from the rows."""
+    counts = tally_all(conn, progress)
+    labels = _entity_labels(conn, counts.entities)
+    return {
+        "article_counts": {key: tuple(c) for key, c in counts.articles.items()},
+        "entity_counts": {
+            e: (labels.get(e) or counts.labels[e], *c) for e, c in counts.entities.items()
+        },
+        "entity_facets": {key: tuple(c) for key, c in counts.facets.items()},
+        "pair_counts": {key: (n,) for key, n in counts.pairs.items()},
+    }

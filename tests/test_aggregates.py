@@ -1,0 +1,108 @@
+"""The counts kept at write time equal a recount from the rows after every kind of write."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from corpus import aggregates
+from corpus.migrations import MIGRATIONS
+from corpus.store import Store
+
+BBC_SAMPLE = ["business/001.txt", "business/002.txt", "politics/001.txt", "tech/001.txt"]
+
+
+def counts_match(db: Path) -> dict[str, dict[object, tuple[object, ...]]]:
+    """The stored aggregates, after asserting that they equal a recount."""
+    with Store.open(db, readonly=True) as store:
+        found = aggregates.stored(store.conn)
+        assert found == aggregates.expected(store.conn)
+    return found
+
+
+@pytest.fixture
+def articles(tmp_path: Path, seeds_dir: Path, bbc_dir: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in sorted(seeds_dir.glob("*.txt")):
+        shutil.copy(seed, folder / seed.name)
+    for name in BBC_SAMPLE:
+        shutil.copy(bbc_dir / name, folder / name.replace("/", "-"))
+    return folder
+
+
+def test_every_write_path_keeps_the_counts_exact(
+    cli: Callable[..., Result], db: Path, articles: Path
+) -> None:
+    assert cli("ingest", articles, "--jobs", "1").exit_code == 0
+    first = counts_match(db)
+    assert first["pair_counts"], "the seeds have entities sharing sentences"
+    # the same text in a second file: stored once, counted once
+    shutil.copy(articles / "business-001.txt", articles / "again.txt")
+    assert cli("ingest", articles, "--jobs", "1").exit_code == 0
+    assert counts_match(db) == first
+    # a changed file replaces its article (orphan deleted, new one inserted)
+    changed = articles / "tech-001.txt"
+    changed.write_text(changed.read_text() + "\nMicrosoft and Google met Naver in Seoul.\n")
+    assert cli("ingest", articles, "--jobs", "1").exit_code == 0
+    after_change = counts_match(db)
+    assert after_change != first
+    # a file whose text is gone from the folder and replaced by another seed's text
+    (articles / "again.txt").write_text((articles / "politics-001.txt").read_text())
+    assert cli("ingest", articles, "--jobs", "1").exit_code == 0
+    before_retag = counts_match(db)
+    # re-tagging every article takes away and puts back all mentions and sentences
+    assert cli("retag").exit_code == 0
+    assert counts_match(db) == before_retag
+
+
+def test_check_reports_a_wrong_count_and_repair_recounts(
+    cli: Callable[..., Result], db: Path, articles: Path
+) -> None:
+    assert cli("ingest", articles, "--jobs", "1").exit_code == 0
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute(
+            "UPDATE entity_counts SET mentions = mentions + 1 "
+            "WHERE key = (SELECT min(key) FROM entity_counts)"
+        )
+        conn.execute("DELETE FROM pair_counts WHERE count = (SELECT max(count) FROM pair_counts)")
+        conn.commit()
+    result = cli("check")
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if "differs from the rows" in line]
+    assert [line.split(" differs")[0] for line in lines] == [
+        "store: entity_counts",
+        "store: pair_counts",
+    ]
+    assert all("corpus check --repair --db" in line for line in lines)
+    repaired = cli("check", "--repair")
+    assert repaired.exit_code == 0, repaired.output
+    counts_match(db)
+
+
+def test_the_migration_counts_a_store_written_before_it(
+    cli: Callable[..., Result], db: Path, articles: Path
+) -> None:
+    assert cli("ingest", articles, "--jobs", "1").exit_code == 0
+    before = counts_match(db)
+    version = MIGRATIONS.index([*aggregates.TABLES, aggregates.rebuild])
+    with closing(sqlite3.connect(db)) as conn:
+        for table in ("article_counts", "entity_counts", "entity_facets", "pair_counts"):
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.commit()
+    Store.open(db).close()  # a writable open migrates
+    assert counts_match(db) == before
+
+
+def test_a_mention_between_sentences_belongs_to_none() -> None:
+    sentences = [(0, 10), (20, 30)]
+    mentions = [(2, "a", "ORG"), (12, "b", "ORG"), (21, "c", "ORG"), (25, "a", "ORG")]
+    mentions.append((40, "d", "ORG"))
+    assert aggregates.sentence_sets(sentences, mentions) == [{"a"}, {"c", "a"}]
