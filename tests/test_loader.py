@@ -42,8 +42,16 @@ def test_seed_001_splits_main_article_and_sixteen_briefs(seeds_dir: Path) -> Non
     assert sources[-1] == "Bloomberg Markets and Finance"
     reuters = next(a for a in articles if a.source == "Reuters")
     assert reuters.date == "Apr 10"
-    assert reuters.body.startswith("TOKYO - The number of Japan's")
+    assert reuters.body.startswith("The number of Japan's")  # the dateline is out of the body
+    assert reuters.place == "TOKYO"
     assert reuters.title == reuters.body  # one sentence
+    places = {a.source: a.place for a in articles if a.place}
+    assert places == {
+        "washingtonpost.com": "NAMIE, Japan",
+        "Nikkei": "NAGOYA, Japan",
+        "Reuters": "TOKYO",
+    }
+    assert not any(a.title and a.title.startswith(("NAMIE", "NAGOYA", "TOKYO")) for a in articles)
     assert articles[1].date == "Apr 17" and articles[-1].date == "Apr 09"
 
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import re
 
+from corpus.loader.conventions.bylines import parse_byline
+from corpus.loader.conventions.datelines import split_dateline
+from corpus.loader.conventions.paragraphs import rebuild
+from corpus.loader.conventions.signoffs import strip_end_matter
+from corpus.loader.dates import normalise_date
 from corpus.loader.decoding import is_blank, normalise_newlines
 from corpus.models import Article
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-_MONTH_NUMBER = {m: i for i, m in enumerate(_MONTHS.split("|"), start=1)}
-_MONTH_NUMBER["Sept"] = 9
 _DATE = rf"(?P<month>{_MONTHS})[a-z]*\.? (?P<day>\d{{1,2}})(?:,? (?P<year>\d{{4}}))?"
 BRIEF_HEADER = re.compile(rf"^(?P<source>\S.{{0,80}}?) [-–—] (?P<date>{_DATE})$")
-SOURCE_TRAILER = re.compile(r"^[-–—]\s*(?P<source>[^\s.].{0,60})$")
-RIGHTS_TRAILER = re.compile(
-    r"^(?:Copyright\s*)?(?:©|\(c\))\s*(?:\d{4}\s*)?(?P<holder>[^.©]+?)\s*(?:\.|$)",
-    re.IGNORECASE,
-)
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "no"}
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)*[A-Za-z]$")
@@ -39,13 +37,6 @@ def first_sentence(paragraph: str) -> str:
             continue
         return paragraph[: match.end()].strip()
     return paragraph.strip()
-
-
-def iso_date(match: re.Match[str]) -> str:
-    """ISO date when the year is known, else the date as written (e.g. "Apr 10")."""
-    if match["year"]:
-        return f"{match['year']}-{_MONTH_NUMBER[match['month']]:02d}-{int(match['day']):02d}"
-    return match["date"]
 
 
 def _clean_lines(lines: list[str]) -> list[str]:
@@ -94,6 +85,7 @@ def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
 
 
 def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Article | None:
+    """The conventions in order: headline, byline, paragraphs, dateline, end matter."""
     cleaned = _clean_lines(lines)
     if not cleaned:
         return None
@@ -101,21 +93,26 @@ def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Arti
     if len(cleaned) > 1 and looks_like_headline(cleaned[0]):
         title = cleaned[0].strip()
         cleaned = _clean_lines(cleaned[1:])
-    source = rights = None
-    if cleaned and (match := RIGHTS_TRAILER.match(cleaned[-1].strip())):
-        rights, source = cleaned[-1].strip(), match["holder"].strip()
-        cleaned = _clean_lines(cleaned[:-1])
-    if cleaned and (match := SOURCE_TRAILER.match(cleaned[-1].strip())):
-        source = match["source"].strip()
-        cleaned = _clean_lines(cleaned[:-1])
-    body = "\n".join(cleaned)
+    author = byline_source = None
+    if len(cleaned) > 1 and (byline := parse_byline(cleaned[0])) is not None:
+        author, byline_source = byline.author, byline.source
+        cleaned = _clean_lines(cleaned[1:])
+    paragraphs, end = strip_end_matter(rebuild(cleaned))
+    dateline = None
+    if paragraphs:
+        dateline, first = split_dateline(paragraphs[0])
+        paragraphs = [first, *paragraphs[1:]] if first else paragraphs[1:]
+    body = "\n".join(_clean_lines(paragraphs))
     if not body:  # only a title or a trailer: that line is the body, so no article is empty
-        body, title = title or "\n".join(_clean_lines(lines)), None
+        body, title, dateline = title or "\n".join(_clean_lines(lines)), None, None
     return Article(
         kind="article",
         title=title,
-        source=source,
-        rights=rights,
+        source=end.source or (dateline.source if dateline else None) or byline_source,
+        date=dateline.date if dateline else None,
+        rights=end.rights,
+        author=author,
+        place=dateline.place if dateline else None,
         body=body,
         path=path,
         encoding=encoding,
@@ -126,12 +123,15 @@ def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Arti
 def _parse_brief(lines: list[str], path: str, encoding: str, raw: str) -> Article | None:
     header = BRIEF_HEADER.match(lines[0].strip())
     assert header is not None  # _brief_starts only returns header lines
-    body = "\n".join(_clean_lines(lines[1:]))
+    paragraphs = rebuild(_clean_lines(lines[1:]))
+    dateline, first = split_dateline(paragraphs[0])
+    body = "\n".join(_clean_lines([first, *paragraphs[1:]])) if first else "\n".join(paragraphs)
     return Article(
         kind="brief",
         title=first_sentence(body.split("\n")[0]),
         source=header["source"].strip(),
-        date=iso_date(header),
+        date=normalise_date(header["date"]),
+        place=dateline.place if dateline else None,
         body=body,
         path=path,
         encoding=encoding,

@@ -1,0 +1,192 @@
+"""Each text convention of the loader on text written for it, then on the Reuters bench sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.loader import load_file, parse_text
+from corpus.loader.conventions.bylines import Byline, parse_byline
+from corpus.loader.conventions.datelines import Dateline, split_dateline
+from corpus.loader.conventions.paragraphs import rebuild, wrap_width
+from corpus.loader.conventions.signoffs import EndMatter, strip_end_matter
+from corpus.loader.dates import normalise_date
+
+REUTERS = Path(__file__).resolve().parents[1].parent / "shared" / "bench" / "reuters"
+
+WRAPPED = """\
+    OSAKA, June 3 - The harbour authority said on Monday that
+the new container terminal would open three months late,
+because the dredging contractor had found an old wreck in
+the channel and work stopped while divers surveyed it.
+    A spokesman said the delay would cost about two billion
+yen. Shipping lines were told last week.
+    The terminal is the city's largest port project in a
+decade, and its first since the tsunami-
+resistant sea wall was finished.
+ Reuter"""
+
+
+def test_hard_wrapped_lines_become_paragraphs() -> None:
+    assert wrap_width(WRAPPED.split("\n")) is not None
+    paragraphs = rebuild(WRAPPED.split("\n"))
+    assert paragraphs[0].startswith("OSAKA, June 3 - The harbour authority said on Monday that the")
+    assert paragraphs[0].endswith("while divers surveyed it.")
+    assert paragraphs[1] == (
+        "A spokesman said the delay would cost about two billion yen. Shipping lines were told "
+        "last week."
+    )
+    assert "tsunami-resistant sea wall" in paragraphs[2]  # hyphen at the wrap kept, no space
+    assert paragraphs[3] == "Reuter"
+
+
+def test_one_paragraph_a_line_is_left_alone() -> None:
+    lines = [
+        "The council met on Tuesday to discuss the budget for the coming year and beyond.",
+        "",
+        "Members agreed to raise spending on schools by four percent, the mayor said later.",
+        "",
+        "A vote is expected next month.",
+    ]
+    assert wrap_width(lines) is None
+    assert rebuild(lines) == lines
+    table = ["Shr 34 cts vs 1.19 dlrs", "Net 807,000 vs 2,858,000", "Revs 5.1 mln vs 4.9 mln"]
+    assert rebuild(table) == table  # short lines are a table, not wrapped prose
+
+
+@pytest.mark.parametrize(
+    ("text", "dateline", "rest"),
+    [
+        ("LOS ANGELES, Feb 26 - Shares rose.", Dateline("LOS ANGELES", "Feb 26"), "Shares rose."),
+        (
+            "SEOUL, May 3 (Yonhap) -- Exports fell.",
+            Dateline("SEOUL", "May 3", "Yonhap"),
+            "Exports fell.",
+        ),
+        ("BEIJING (Reuters) — Talks ended.", Dateline("BEIJING", None, "Reuters"), "Talks ended."),
+        ("TOKYO, Apr 10 Kyodo - Rain.", Dateline("TOKYO", "Apr 10", "Kyodo"), "Rain."),
+        ("NAMIE, Japan — Snow fell.", Dateline("NAMIE, Japan"), "Snow fell."),
+        (
+            "SAN MATEO, Calif., March 2, 1987 - Up.",
+            Dateline("SAN MATEO, Calif.", "1987-03-02"),
+            "Up.",
+        ),
+        ("Toronto, Feb 26 - It said.", Dateline("Toronto", "Feb 26"), "It said."),
+        ("HANOI, 2 March (VNA) - It rained.", Dateline("HANOI", "2 March", "VNA"), "It rained."),
+    ],
+)
+def test_datelines(text: str, dateline: Dateline, rest: str) -> None:
+    assert split_dateline(text) == (dateline, rest)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "UK-based bank Standard Chartered said it would buy a bank.",
+        "US-German carmaker DaimlerChrysler sold more cars.",
+        "Toronto - a city of lakes - grew.",  # title case needs a date
+        "NASA said on Monday it would launch.",
+    ],
+)
+def test_not_datelines(text: str) -> None:
+    assert split_dateline(text) == (None, text)
+
+
+def test_bylines() -> None:
+    assert parse_byline("by Janie Gabbett, Reuters") == Byline("Janie Gabbett", "Reuters")
+    assert parse_byline("By Mari Yamaguchi and Kim Tong-hyung, AP") == Byline(
+        "Mari Yamaguchi and Kim Tong-hyung", "AP"
+    )
+    assert parse_byline("By Jane Doe") == Byline("Jane Doe")
+    assert parse_byline("By Jane Doe, Ben Ito") == Byline("Jane Doe, Ben Ito")
+    assert parse_byline("by the end of March, they said.") is None
+    assert parse_byline("by Senate Majority Leader Robert Dole (Kan.), said they would") is None
+
+
+def test_end_matter_gives_source_and_rights_and_leaves_the_body() -> None:
+    story = ["The port will reopen on Friday.", "It was closed for a week."]
+    for tail, expected in [
+        (["", "Reuter"], EndMatter("Reuters")),
+        (["REUTER"], EndMatter("Reuters")),
+        (["==Kyodo"], EndMatter("Kyodo")),
+        (["(END)"], EndMatter()),
+        (["-30-"], EndMatter()),
+        (["###"], EndMatter()),
+        (["jane.doe@example.com"], EndMatter()),
+        (["(ADDS comments from the minister in paragraph 4)"], EndMatter()),
+        (["Reporting by Jane Doe; Editing by Kim Lee"], EndMatter()),
+        (["Additional reporting by Kim Lee in Seoul"], EndMatter()),
+        (["Kim Lee in Seoul contributed to this report."], EndMatter()),
+        (
+            ["Copyright 2024 The Associated Press. All rights reserved. Do not redistribute."],
+            EndMatter(
+                "The Associated Press",
+                "Copyright 2024 The Associated Press. All rights reserved. Do not redistribute.",
+            ),
+        ),
+        (["- Nikkei"], EndMatter("Nikkei")),
+    ]:
+        assert strip_end_matter([*story, *tail]) == (story, expected), tail
+    assert strip_end_matter(["It fell 1.2 pct. REUTER"]) == (
+        ["It fell 1.2 pct."],
+        EndMatter("Reuters"),
+    )
+    sentence = ["Copyright law is changing, the minister said."]
+    assert strip_end_matter(sentence) == (sentence, EndMatter())
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2012-02-22T17:00:00+0900", "2012-02-22"),
+        ("May 21, 2024", "2024-05-21"),
+        ("13 May 2024", "2024-05-13"),
+        ("Mon, 13 May 2024 07:30:00 +0900", "2024-05-13"),
+        ("2024/05/13", "2024-05-13"),
+        ("2024년 5월 13일", "2024-05-13"),
+        ("2024年5月13日", "2024-05-13"),
+        ("Apr 10", "Apr 10"),
+        ("Feb 26", "Feb 26"),
+        ("Reuters", None),
+        ("2024", None),
+        ("Tuesday", None),
+        ("2024年2月30日", None),
+    ],
+)
+def test_dates(text: str, iso: str | None) -> None:
+    assert normalise_date(text) == iso
+
+
+def test_a_wire_story_end_to_end() -> None:
+    text = "HARBOUR TERMINAL DELAYED\n\nby Aiko Tanaka, Reuters\n\n" + WRAPPED + "\n"
+    [article] = parse_text(text, "story.txt")
+    assert (article.title, article.author, article.place, article.date, article.source) == (
+        "HARBOUR TERMINAL DELAYED",
+        "Aiko Tanaka",
+        "OSAKA",
+        "June 3",
+        "Reuters",
+    )
+    assert article.body.startswith("The harbour authority said on Monday that the new container")
+    assert len(article.body.split("\n")) == 3 and "Reuter" not in article.body
+
+
+@pytest.mark.skipif(not REUTERS.is_dir(), reason=f"the Reuters bench corpus is not at {REUTERS}")
+def test_reuters_sample() -> None:
+    files = sorted(REUTERS.glob("reut-*.txt"))[::20]
+    articles = [a for path in files for a in load_file(path).articles]
+    stories = [a for a in articles if a.title]  # a file of only a headline has no body
+    assert len(stories) > 40
+    share = lambda field: sum(1 for a in stories if getattr(a, field)) / len(stories)  # noqa: E731
+    assert share("place") > 0.9 and share("date") > 0.9 and share("source") > 0.9
+    wrapped = 0
+    for article in stories:
+        assert not article.body.rstrip().endswith(("Reuter", "REUTER")), article.path
+        raw_lines = Path(article.path).read_text().split("\n")
+        if wrap_width(raw_lines) is not None:
+            wrapped += 1
+            paragraphs = article.body.split("\n")
+            ends = sum(1 for p in paragraphs if p.rstrip().endswith((".", '"', ":")))
+            assert ends >= 0.8 * len(paragraphs), article.path  # no paragraph ends at a wrap
+    assert wrapped > 0.6 * len(stories)
