@@ -45,12 +45,13 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # --- reading articles for export -------------------------------------------------------------
 
 
-def export_articles(store: Store) -> Iterator[Row]:
-    """Every article (in `corpus list` order) with its body, entities and sentences.
+def export_articles(store: Store, ids: Sequence[str] | None = None) -> Iterator[Row]:
+    """Every article (in `corpus list` order), or these ids in this order, with its body,
+    entities and sentences.
 
     Mentions and sentences are read a chunk of articles at a time, not one query per article.
     """
-    order = [row["id"] for row in list_articles(store)]
+    order = [row["id"] for row in list_articles(store)] if ids is None else list(ids)
     for chunk in chunked(order, CHUNK):
         articles = _by_id(store, chunk)
         mentions = _grouped(
@@ -251,15 +252,15 @@ def pairs_graphml(result: Cooccurrence) -> str:
     graph = ET.SubElement(root, f"{{{GRAPHML_NS}}}graph", id="cooccurrence")
     graph.set("edgedefault", "undirected")
     for entity_id, entity in result.entities.items():
-        node = ET.SubElement(graph, f"{{{GRAPHML_NS}}}node", id=_xml_text(entity_id))
+        node = ET.SubElement(graph, f"{{{GRAPHML_NS}}}node", id=xml_text(entity_id))
         _data(node, "n_label", entity["name"])
         _data(node, "n_type", entity["label"])
         _data(node, "n_mentions", entity["mentions"])
         _data(node, "n_units", entity["units"])
     for i, pair in enumerate(result.pairs):
         edge = ET.SubElement(graph, f"{{{GRAPHML_NS}}}edge", id=f"e{i}")
-        edge.set("source", _xml_text(pair["a"]))
-        edge.set("target", _xml_text(pair["b"]))
+        edge.set("source", xml_text(pair["a"]))
+        edge.set("target", xml_text(pair["b"]))
         _data(edge, "e_weight", pair["count"])
         _data(edge, "e_pmi", pair["pmi"])
         _data(edge, "e_npmi", pair["npmi"])
@@ -269,10 +270,10 @@ def pairs_graphml(result: Cooccurrence) -> str:
 
 
 def _data(parent: ET.Element, key: str, value: object) -> None:
-    ET.SubElement(parent, f"{{{GRAPHML_NS}}}data", key=key).text = _xml_text(str(value))
+    ET.SubElement(parent, f"{{{GRAPHML_NS}}}data", key=key).text = xml_text(str(value))
 
 
-def _xml_text(text: str) -> str:
+def xml_text(text: str) -> str:
     """Without the control characters XML 1.0 cannot hold at all."""
     return _XML_INVALID.sub("\ufffd", text)
 

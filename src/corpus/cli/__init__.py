@@ -24,6 +24,7 @@ COMMAND_MODULES: dict[str, str] = {
     "search": "explore",
     "export": "explore",
     "check": "maintenance",
+    "report": "report",
 }
 
 
