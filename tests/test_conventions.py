@@ -190,3 +190,83 @@ def test_reuters_sample() -> None:
             ends = sum(1 for p in paragraphs if p.rstrip().endswith((".", '"', ":")))
             assert ends >= 0.8 * len(paragraphs), article.path  # no paragraph ends at a wrap
     assert wrapped > 0.6 * len(stories)
+
+
+# --- header blocks --------------------------------------------------------------------------------
+
+JA = REUTERS.parent / "ja"
+
+
+def test_url_and_timestamp_lines_then_the_headline() -> None:
+    text = (
+        "https://news.example.jp/article/12345/\n2024-05-13T07:30:00+0900\n"
+        "港の新ターミナル、開業が3か月遅れる?\n港湾局は13日、新しいコンテナターミナルの開業が遅れると発表した。\n"
+    )
+    [article] = parse_text(text, "a.txt")
+    assert (article.url, article.date) == ("https://news.example.jp/article/12345/", "2024-05-13")
+    assert (
+        article.title == "港の新ターミナル、開業が3か月遅れる?"
+    )  # ends with "?": still the headline
+    assert article.body == "港湾局は13日、新しいコンテナターミナルの開業が遅れると発表した。"
+
+
+def test_key_value_header_block() -> None:
+    text = (
+        "Title: Harbour terminal delayed\nAuthor: By Aiko Tanaka\nPublished: May 21, 2024\n"
+        "Source: Osaka Daily\nLink: https://example.com/harbour\nLanguage: English\n\n"
+        "Harbour terminal delayed\n\nThe harbour authority said the terminal would open late.\n"
+    )
+    [article] = parse_text(text, "a.txt")
+    assert article.model_dump(include={"title", "author", "date", "source", "url", "lang"}) == {
+        "title": "Harbour terminal delayed",
+        "author": "Aiko Tanaka",
+        "date": "2024-05-21",
+        "source": "Osaka Daily",
+        "url": "https://example.com/harbour",
+        "lang": "en",
+    }
+    assert article.body == "The harbour authority said the terminal would open late."
+
+
+def test_yaml_front_matter() -> None:
+    text = (
+        "---\ntitle: Rain in Seoul\nauthors: [Kim Min-jun, Lee Seo-yeon]\ndate: 2024-05-13\n"
+        "lang: ko\n---\n\nIt rained in Seoul today. More rain is expected.\n"
+    )
+    [article] = parse_text(text, "a.md")
+    assert (article.title, article.author, article.date, article.lang) == (
+        "Rain in Seoul",
+        "Kim Min-jun, Lee Seo-yeon",
+        "2024-05-13",
+        "ko",
+    )
+    assert article.body == "It rained in Seoul today. More rain is expected."
+
+
+def test_source_and_date_under_the_headline_is_a_newsletter_layout_not_a_digest() -> None:
+    text = "Ports reopen\nNikkei - May 13, 2024\n\nThe ports reopened on Monday.\n"
+    [article] = parse_text(text, "a.txt")
+    assert (article.title, article.source, article.date, article.body) == (
+        "Ports reopen",
+        "Nikkei",
+        "2024-05-13",
+        "The ports reopened on Monday.",
+    )
+
+
+def test_a_text_without_a_header_is_untouched_by_it() -> None:
+    text = "Source: officials said the talks failed.\nThey will meet again."
+    [article] = parse_text(text, "a.txt")
+    assert article.source is None and article.body.startswith("Source: officials")
+
+
+@pytest.mark.skipif(not JA.is_dir(), reason=f"the livedoor bench corpus is not at {JA}")
+def test_livedoor_sample() -> None:
+    files = sorted(JA.glob("*/*-[0-9]*.txt"))[::30]
+    assert len(files) >= 15
+    for path in files:
+        [article] = load_file(path).articles
+        url, stamp, headline = path.read_text(encoding="utf-8").split("\n")[:3]
+        assert (article.url, article.title) == (url, headline.strip())
+        assert article.date == stamp[:10]
+        assert not article.body.startswith(("http", headline))

@@ -87,9 +87,7 @@ class Tally:
     articles: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(_four))
     entities: dict[str, list[int]] = field(default_factory=lambda: defaultdict(_three))
     labels: dict[str, str] = field(default_factory=dict)
-    facets: dict[tuple[str, str, str], list[int]] = field(
-        default_factory=lambda: defaultdict(_two)
-    )
+    facets: dict[tuple[str, str, str], list[int]] = field(default_factory=lambda: defaultdict(_two))
     pairs: Counter[tuple[int, str, str]] = field(default_factory=Counter)
 
     def add(

@@ -62,8 +62,9 @@ class EngineError(Exception):
 class Engine(Protocol):
     """A place to run tagging: gives `Ingest` its tagger factory; closed when the run ends."""
 
-    def tagger_factory(self, model: str | None, gazetteers: Sequence[Path]) -> Callable[[], Tagger]:
-        ...
+    def tagger_factory(
+        self, model: str | None, gazetteers: Sequence[Path]
+    ) -> Callable[[], Tagger]: ...
 
     def close(self) -> None: ...
 
@@ -421,8 +422,7 @@ class DaskTagger:
 
     def _untagged(self, batch: _Batch) -> list[TaggedArticle | Untagged]:
         reason = (
-            f"tagging failed on the Dask cluster {batch.attempts} times "
-            f"(last: {batch.errors[-1]})"
+            f"tagging failed on the Dask cluster {batch.attempts} times (last: {batch.errors[-1]})"
         )
         return [Untagged(article, reason) for article in batch.articles]
 

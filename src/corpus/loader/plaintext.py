@@ -10,6 +10,7 @@ import re
 
 from corpus.loader.conventions.bylines import parse_byline
 from corpus.loader.conventions.datelines import split_dateline
+from corpus.loader.conventions.headers import Header, split_header
 from corpus.loader.conventions.paragraphs import rebuild
 from corpus.loader.conventions.signoffs import strip_end_matter
 from corpus.loader.dates import normalise_date
@@ -19,6 +20,7 @@ from corpus.models import Article
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 _DATE = rf"(?P<month>{_MONTHS})[a-z]*\.? (?P<day>\d{{1,2}})(?:,? (?P<year>\d{{4}}))?"
 BRIEF_HEADER = re.compile(rf"^(?P<source>\S.{{0,80}}?) [-–—] (?P<date>{_DATE})$")
+MAX_HEADLINE_CHARS = 200
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
 _ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "no"}
 _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)*[A-Za-z]$")
@@ -26,7 +28,18 @@ _INITIALISM = re.compile(r"^(?:[A-Za-z]\.)*[A-Za-z]$")
 
 def looks_like_headline(line: str) -> bool:
     stripped = line.strip()
-    return 0 < len(stripped) <= 200 and len(stripped.split()) <= 25 and stripped[-1] not in ".!?;,:"
+    return (
+        0 < len(stripped) <= MAX_HEADLINE_CHARS
+        and len(stripped.split()) <= 25
+        and stripped[-1] not in ".!?;,:"
+    )
+
+
+def _headline(line: str, after_header: bool) -> bool:
+    """Under a header block the first line is the headline, whatever it ends with."""
+    if after_header:
+        return len(line.strip()) <= MAX_HEADLINE_CHARS
+    return looks_like_headline(line)
 
 
 def first_sentence(paragraph: str) -> str:
@@ -70,33 +83,47 @@ def _brief_starts(lines: list[str]) -> list[int]:
 def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
     """Split one decoded text into Articles: a main article, then any briefs."""
     lines = normalise_newlines(text).split("\n")
-    starts = _brief_starts(lines)
+    header, header_end = split_header(lines)
+    starts = [i for i in _brief_starts(lines) if i >= header_end]
     segments = [(0, starts[0] if starts else len(lines))]
     segments += [(s, e) for s, e in zip(starts, [*starts[1:], len(lines)], strict=False)]
     articles: list[Article] = []
     for position, (start, end) in enumerate(segments):
         segment = lines[start:end]
         raw = "\n".join(segment)
-        parse = _parse_brief if position > 0 else _parse_article
-        article = parse(segment, path, encoding, raw)
+        if position == 0:
+            article = _parse_article(lines[header_end:end], path, encoding, raw, header)
+        else:
+            article = _parse_brief(segment, path, encoding, raw)
         if article is not None:
             articles.append(article.model_copy(update={"position": len(articles)}))
     return articles
 
 
-def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Article | None:
-    """The conventions in order: headline, byline, paragraphs, dateline, end matter."""
+def _parse_article(
+    lines: list[str], path: str, encoding: str, raw: str, header: Header
+) -> Article | None:
+    """The conventions in order: header block, headline (and a `Source - date` line under it),
+    byline, paragraphs, dateline, end matter."""
     cleaned = _clean_lines(lines)
     if not cleaned:
         return None
-    title = None
-    if len(cleaned) > 1 and looks_like_headline(cleaned[0]):
+    header_used = header != Header()
+    title = header.title
+    if title is not None and cleaned[0].strip() == title and len(cleaned) > 1:
+        cleaned = _clean_lines(cleaned[1:])
+    elif title is None and len(cleaned) > 1 and _headline(cleaned[0], after_header=header_used):
         title = cleaned[0].strip()
         cleaned = _clean_lines(cleaned[1:])
-    author = byline_source = None
-    if len(cleaned) > 1 and (byline := parse_byline(cleaned[0])) is not None:
-        author, byline_source = byline.author, byline.source
+    if title is not None and len(cleaned) > 1 and (under := BRIEF_HEADER.match(cleaned[0].strip())):
+        header = header.fill("source", under["source"].strip())
+        header = header.fill("date", normalise_date(under["date"]))
         cleaned = _clean_lines(cleaned[1:])
+    if len(cleaned) > 1 and (byline := parse_byline(cleaned[0])) is not None:
+        header = header.fill("author", byline.author)
+        cleaned = _clean_lines(cleaned[1:])
+    else:
+        byline = None
     paragraphs, end = strip_end_matter(rebuild(cleaned))
     dateline = None
     if paragraphs:
@@ -105,14 +132,19 @@ def _parse_article(lines: list[str], path: str, encoding: str, raw: str) -> Arti
     body = "\n".join(_clean_lines(paragraphs))
     if not body:  # only a title or a trailer: that line is the body, so no article is empty
         body, title, dateline = title or "\n".join(_clean_lines(lines)), None, None
+    if dateline is not None:
+        header = header.fill("date", dateline.date)
+    sources = (header.source, end.source, dateline and dateline.source, byline and byline.source)
     return Article(
         kind="article",
         title=title,
-        source=end.source or (dateline.source if dateline else None) or byline_source,
-        date=dateline.date if dateline else None,
+        source=next((source for source in sources if source), None),
+        date=header.date,
         rights=end.rights,
-        author=author,
+        author=header.author,
         place=dateline.place if dateline else None,
+        url=header.url,
+        lang=header.lang,
         body=body,
         path=path,
         encoding=encoding,
