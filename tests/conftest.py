@@ -15,7 +15,8 @@ from corpus.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
-BBC = ROOT.parent / "shared" / "bench" / "bbc"
+BENCH = ROOT.parent / "shared" / "bench"
+BBC = BENCH / "bbc"
 
 
 @pytest.fixture
@@ -28,6 +29,23 @@ def bbc_dir() -> Path:
     if not BBC.is_dir():
         pytest.skip(f"the BBC bench corpus is not at {BBC}")
     return BBC
+
+
+def _bench_sample(name: str, count: int) -> list[Path]:
+    folder = BENCH / name
+    notes = {"LICENSE.txt", "CHANGES.txt", "README.txt"}  # the corpora's own notes
+    files = sorted(p for p in folder.rglob("*.txt") if p.name not in notes)
+    if not files:
+        pytest.skip(f"the {name} bench corpus is not at {folder}")
+    step = max(1, len(files) // count)
+    return files[::step][:count]
+
+
+@pytest.fixture(scope="session")
+def bench_sample() -> Callable[[str, int], list[Path]]:
+    """bench_sample(corpus, n): n article files spread over a bench corpus (ja, ko, bbc...);
+    skips the test when the corpus is absent."""
+    return _bench_sample
 
 
 @pytest.fixture(scope="session")

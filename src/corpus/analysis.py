@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from corpus.parallel import chunked
-from corpus.queries import NotFound, Row, dict_rows
+from corpus.queries import NotFound, Row, dict_rows, in_language
 from corpus.store import Store
 
 Unit = Literal["sentence", "article"]
@@ -184,10 +184,11 @@ def _not_found_message(store: Store, query: str, label: str | None, names: _Name
 # --- keyword in context ----------------------------------------------------------------------
 
 
-def kwic(store: Store, entity_id: str, *, width: int = 40) -> list[Row]:
+def kwic(store: Store, entity_id: str, *, width: int = 40, lang: str | None = None) -> list[Row]:
     """Every mention of an entity with `width` characters of one-line context on each side.
 
-    In the order of `corpus list` (by file and position), then by offset.
+    In the order of `corpus list` (by file and position), then by offset; with `lang`, only in
+    articles of that language.
     """
     reach = width * 3 + 16  # whitespace is collapsed after cutting, so take more than needed
     rows = dict_rows(
@@ -195,16 +196,16 @@ def kwic(store: Store, entity_id: str, *, width: int = 40) -> list[Row]:
             "WITH placed AS (SELECT article_id, min(path) AS path FROM occurrences "
             " WHERE article_id IN (SELECT article_id FROM mentions WHERE entity_id = ?2) "
             " GROUP BY article_id) "
-            "SELECT m.article_id AS article, m.start, m.end, m.text, m.label,"
+            "SELECT m.article_id AS article, a.lang, m.start, m.end, m.text, m.label,"
             " m.entity_id AS entity,"
             " substr(a.body, max(m.start - ?1, 0) + 1, m.start - max(m.start - ?1, 0)) AS left,"
             " substr(a.body, m.end + 1, ?1) AS right "
             "FROM mentions m JOIN articles a ON a.id = m.article_id "
             "JOIN placed p ON p.article_id = m.article_id "
-            "WHERE m.entity_id = ?2 "
+            "WHERE m.entity_id = ?2 AND (?3 IS NULL OR a.lang = ?3) "
             "ORDER BY p.path, (SELECT min(position) FROM occurrences o "
             " WHERE o.article_id = m.article_id AND o.path = p.path), m.start",
-            (reach, entity_id),
+            (reach, entity_id, lang),
         )
     )
     for row in rows:
@@ -232,7 +233,7 @@ class Cooccurrence:
 
 
 def _mention_filter(
-    labels: Sequence[str], all_labels: bool, focus: str | None
+    labels: Sequence[str], all_labels: bool, focus: str | None, lang: str | None = None
 ) -> tuple[str, list[str]]:
     """SQL condition (and its parameters) on `mentions m` for the mentions taking part."""
     if labels:
@@ -245,7 +246,8 @@ def _mention_filter(
         condition, params = f"m.label NOT IN ({','.join('?' * len(values))})", values
     if focus is not None:
         condition, params = f"({condition}) OR m.entity_id = ?", [*params, focus]
-    return condition, params
+    in_lang, lang_params = in_language("m.article_id", lang)
+    return f"({condition}) AND {in_lang}", [*params, *lang_params]
 
 
 def _sentence_units(store: Store, condition: str, params: list[str]) -> list[set[str]]:
@@ -288,9 +290,12 @@ def _article_units(store: Store, condition: str, params: list[str]) -> list[set[
     return [{row[1] for row in group} for _, group in itertools.groupby(rows, lambda r: r[0])]
 
 
-def _unit_count(store: Store, unit: Unit) -> int:
-    table = "sentences" if unit == "sentence" else "articles"
-    count: int = store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+def _unit_count(store: Store, unit: Unit, lang: str | None = None) -> int:
+    table, column = ("sentences", "article_id") if unit == "sentence" else ("articles", "id")
+    condition, params = in_language(column, lang)
+    count: int = store.conn.execute(
+        f"SELECT count(*) FROM {table} WHERE {condition}", params
+    ).fetchone()[0]
     return count
 
 
@@ -330,17 +335,19 @@ def cooccurrence(
     all_labels: bool = False,
     min_count: int = 1,
     top: int | None = None,
+    lang: str | None = None,
 ) -> Cooccurrence:
     """Unordered pairs (a < b by id) of distinct entities mentioned in the same unit.
 
     Only entities with one of `labels` take part; without labels, all but the value labels
-    (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs. Sorted by
-    count, then PMI, then ids.
+    (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs; with `lang`,
+    only the articles in that language (and N counts theirs). Sorted by count, then PMI, then
+    ids.
     """
-    condition, params = _mention_filter(labels, all_labels, entity)
+    condition, params = _mention_filter(labels, all_labels, entity, lang)
     read = _sentence_units if unit == "sentence" else _article_units
     frequency, together = _count_pairs(read(store, condition, params), entity)
-    result = Cooccurrence(unit=unit, units=_unit_count(store, unit))
+    result = Cooccurrence(unit=unit, units=_unit_count(store, unit, lang))
     ranked = []
     for (a, b), count in together.items():
         if count >= min_count:
@@ -371,35 +378,55 @@ def cooccurrence(
 # --- overview --------------------------------------------------------------------------------
 
 
-def overview(store: Store, *, top: int = 5, sources: int = 10, pairs: int = 10) -> Row:
-    """The corpus at a glance: counts, kinds, sources, dates, top entities, strongest pairs."""
+def overview(
+    store: Store, *, top: int = 5, sources: int = 10, pairs: int = 10, lang: str | None = None
+) -> Row:
+    """The corpus at a glance: counts, kinds, languages, sources, dates, top entities, strongest
+    pairs; with `lang`, of the articles in that language."""
     conn = store.conn
+    where, params = in_language("id", lang)
     articles, words = conn.execute(
-        "SELECT count(*), coalesce(sum(words), 0) FROM articles"
+        f"SELECT count(*), coalesce(sum(words), 0) FROM articles WHERE {where}", params
     ).fetchone()
+    in_lang, _ = in_language("article_id", lang)
     counts = conn.execute(
         "SELECT entity_id, min(label), count(*), count(DISTINCT article_id) FROM mentions "
-        "GROUP BY entity_id"
+        f"WHERE {in_lang} GROUP BY entity_id",
+        params,
     ).fetchall()
     return {
         "articles": articles,
         "words": words,
-        "sentences": _unit_count(store, "sentence"),
+        "sentences": _unit_count(store, "sentence", lang),
         "mentions": sum(row[2] for row in counts),
         "entities": len(counts),
         "kinds": dict(
-            conn.execute("SELECT kind, count(*) FROM articles GROUP BY kind ORDER BY 2 DESC, 1")
+            conn.execute(
+                f"SELECT kind, count(*) FROM articles WHERE {where} GROUP BY kind "
+                "ORDER BY 2 DESC, 1",
+                params,
+            )
         ),
-        "sources": _sources(store, sources),
-        "dates": _dates(store),
+        "languages": [
+            {"lang": code, "articles": n}
+            for code, n in conn.execute(
+                f"SELECT lang, count(*) FROM articles WHERE {where} GROUP BY lang "
+                "ORDER BY 2 DESC, 1",
+                params,
+            )
+        ],
+        "sources": _sources(store, sources, lang),
+        "dates": _dates(store, lang),
         "labels": _labels(store, counts, top),
-        "pairs": cooccurrence(store, top=pairs).pairs if pairs else [],
+        "pairs": cooccurrence(store, top=pairs, lang=lang).pairs if pairs else [],
     }
 
 
-def _sources(store: Store, limit: int) -> Row:
+def _sources(store: Store, limit: int, lang: str | None) -> Row:
+    where, params = in_language("id", lang)
     rows = store.conn.execute(
-        "SELECT source, count(*) FROM articles GROUP BY source ORDER BY 2 DESC, 1"
+        f"SELECT source, count(*) FROM articles WHERE {where} GROUP BY source ORDER BY 2 DESC, 1",
+        params,
     ).fetchall()
     return {
         "count": sum(1 for source, _ in rows if source is not None),
@@ -426,8 +453,13 @@ def _month(date: str) -> str:
     return date
 
 
-def _dates(store: Store) -> Row:
-    counts = dict(store.conn.execute("SELECT date, count(*) FROM articles GROUP BY date"))
+def _dates(store: Store, lang: str | None) -> Row:
+    where, params = in_language("id", lang)
+    counts = dict(
+        store.conn.execute(
+            f"SELECT date, count(*) FROM articles WHERE {where} GROUP BY date", params
+        )
+    )
     undated = counts.pop(None, 0)
     ordered = sorted(counts, key=_date_key)
     months: Counter[str] = Counter()
@@ -481,6 +513,7 @@ def search(
     kind: str | None = None,
     limit: int | None = 20,
     phrase: bool = False,
+    lang: str | None = None,
 ) -> list[Row]:
     """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2)."""
     expression = phrase_query(query.strip()) if phrase else query.strip()
@@ -489,7 +522,7 @@ def search(
     try:
         rows = dict_rows(
             store.conn.execute(
-                "SELECT a.id, a.kind, a.source, a.date, a.words,"
+                "SELECT a.id, a.kind, a.source, a.date, a.lang, a.words,"
                 " bm25(articles_fts, 2.0, 1.0) AS bm25,"
                 " highlight(articles_fts, 0, char(2), char(3)) AS title,"
                 " snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
@@ -498,9 +531,10 @@ def search(
                 " AND (?2 IS NULL OR a.source = ?2 COLLATE NOCASE)"
                 " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM mentions m"
                 "  WHERE m.article_id = a.id AND m.entity_id = ?3))"
-                " AND (?4 IS NULL OR a.kind = ?4) "
+                " AND (?4 IS NULL OR a.kind = ?4)"
+                " AND (?6 IS NULL OR a.lang = ?6) "
                 "ORDER BY bm25, a.id LIMIT ?5",
-                (expression, source, entity, kind, -1 if limit is None else limit),
+                (expression, source, entity, kind, -1 if limit is None else limit, lang),
             )
         )
     except sqlite3.OperationalError as error:

@@ -45,13 +45,15 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # --- reading articles for export -------------------------------------------------------------
 
 
-def export_articles(store: Store, ids: Sequence[str] | None = None) -> Iterator[Row]:
-    """Every article (in `corpus list` order), or these ids in this order, with its body,
-    entities and sentences.
+def export_articles(
+    store: Store, ids: Sequence[str] | None = None, *, lang: str | None = None
+) -> Iterator[Row]:
+    """Every article (in `corpus list` order; with `lang`, of that language), or these ids in
+    this order, with its body, entities and sentences.
 
     Mentions and sentences are read a chunk of articles at a time, not one query per article.
     """
-    order = [row["id"] for row in list_articles(store)] if ids is None else list(ids)
+    order = [row["id"] for row in list_articles(store, lang=lang)] if ids is None else list(ids)
     for chunk in chunked(order, CHUNK):
         articles = _by_id(store, chunk)
         mentions = _grouped(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from corpus.languages import with_language
 from corpus.loader import MAX_FILE_BYTES, LoadedFile, LoadError, discover, load_file
 from corpus.models import Article, TaggedArticle
 from corpus.store import Store, StoredFile
@@ -141,7 +142,9 @@ class Ingest:
             return self.report.retagged
         tagged: list[TaggedArticle] = []
         # One stream through the tagger, so that its workers never idle between write batches.
-        for result in self.tagger.tag(self.store.load_articles(ids), **self._pipe_options()):
+        # Stores from before language detection hold no language: it is detected here.
+        articles = (with_language(a) for a in self.store.load_articles(ids))
+        for result in self.tagger.tag(articles, **self._pipe_options()):
             if isinstance(result, Untagged):
                 self._not_retagged(result)
                 continue

@@ -21,7 +21,21 @@ def dict_rows(cursor: sqlite3.Cursor) -> list[Row]:
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def list_articles(store: Store, *, kind: str | None = None, source: str | None = None) -> list[Row]:
+def in_language(column: str, lang: str | None) -> tuple[str, list[str]]:
+    """SQL condition (and its parameters) that the article id in `column` is in language `lang`
+    (any language when None)."""
+    if lang is None:
+        return "1", []
+    return f"{column} IN (SELECT id FROM articles WHERE lang = ?)", [lang]
+
+
+def list_articles(
+    store: Store,
+    *,
+    kind: str | None = None,
+    source: str | None = None,
+    lang: str | None = None,
+) -> list[Row]:
     return dict_rows(
         store.conn.execute(
             "SELECT a.id, a.kind, a.source, a.date, a.title, a.author, a.place, a.url, a.lang, "
@@ -29,8 +43,9 @@ def list_articles(store: Store, *, kind: str | None = None, source: str | None =
             "(SELECT o.path FROM occurrences o WHERE o.article_id = a.id "
             " ORDER BY o.path, o.position LIMIT 1) AS path "
             "FROM articles a WHERE (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
+            "AND (?3 IS NULL OR a.lang = ?3) "
             "ORDER BY path, (SELECT min(position) FROM occurrences o WHERE o.article_id = a.id)",
-            (kind, source),
+            (kind, source, lang),
         )
     )
 
@@ -117,8 +132,11 @@ def entity_page(
     min_count: int = 1,
     top: int | None = None,
     aliases: int = 3,
+    lang: str | None = None,
 ) -> tuple[list[Row], int]:
-    """The `top` canonical entities by mentions, with counts and aliases; and how many match."""
+    """The `top` canonical entities by mentions, with counts and aliases; and how many match.
+
+    With `lang`, only mentions in articles of that language count."""
     entities = dict_rows(
         store.conn.execute(
             "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
@@ -127,28 +145,32 @@ def entity_page(
             "count(*) OVER () AS total "
             "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
             "WHERE (?1 IS NULL OR m.article_id = ?1) "
+            " AND (?5 IS NULL OR m.article_id IN (SELECT id FROM articles WHERE lang = ?5)) "
             "GROUP BY m.entity_id "
             "HAVING (?2 IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?2))"
             " AND count(*) >= ?3 "
             "ORDER BY mentions DESC, articles DESC, name LIMIT ?4",
-            (article, label, min_count, -1 if top is None else top),
+            (article, label, min_count, -1 if top is None else top, lang),
         )
     )
     total = entities[0]["total"] if entities else 0
-    top_aliases = _top_aliases(store, article, aliases) if entities else {}
+    top_aliases = _top_aliases(store, article, aliases, lang) if entities else {}
     for entity in entities:
         del entity["total"]
         entity["aliases"] = top_aliases.get(entity["id"], [])
     return entities, total
 
 
-def _top_aliases(store: Store, article: str | None, per_entity: int) -> dict[str, list[str]]:
+def _top_aliases(
+    store: Store, article: str | None, per_entity: int, lang: str | None
+) -> dict[str, list[str]]:
     """The most frequent surface forms of every entity, in one pass (not one query each)."""
     found: dict[str, list[str]] = {}
     rows = store.conn.execute(
         "SELECT entity_id, text FROM mentions WHERE (?1 IS NULL OR article_id = ?1) "
+        " AND (?2 IS NULL OR article_id IN (SELECT id FROM articles WHERE lang = ?2)) "
         "GROUP BY entity_id, text ORDER BY entity_id, count(*) DESC, text",
-        (article,),
+        (article, lang),
     )
     for entity_id, text in rows:
         texts = found.setdefault(entity_id, [])

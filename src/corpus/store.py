@@ -300,8 +300,8 @@ class Store:
                 conn.execute("DELETE FROM mentions WHERE article_id = ?", (item.article.id,))
                 conn.execute("DELETE FROM sentences WHERE article_id = ?", (item.article.id,))
                 conn.execute(
-                    "UPDATE articles SET fingerprint = ? WHERE id = ?",
-                    (item.fingerprint, item.article.id),
+                    "UPDATE articles SET fingerprint = ?, lang = ? WHERE id = ?",
+                    (item.fingerprint, item.article.lang, item.article.id),
                 )
                 _insert_tagging(conn, item)
             account(conn, ids, 1)

@@ -12,6 +12,7 @@ from corpus import queries
 from corpus.cli.options import (
     handle_errors,
     json_option,
+    lang_option,
     open_store,
     print_json,
     rows_to_show,
@@ -39,6 +40,7 @@ LIST_KEYS = (
 @click.command("list")
 @click.option("--kind", type=click.Choice(["article", "brief"]), help="Only this kind of item.")
 @click.option("--source", help="Only articles from this source (exact).")
+@lang_option
 @click.option("--summaries", is_flag=True, help="Add each article's summary.")
 @click.option("--sentences", default=2, show_default=True, help="Sentences per summary.")
 @click.option(
@@ -53,6 +55,7 @@ LIST_KEYS = (
 def list_command(
     kind: str | None,
     source: str | None,
+    lang: str | None,
     summaries: bool,
     sentences: int,
     limit: int | None,
@@ -65,9 +68,10 @@ def list_command(
     \b
     Example:
       corpus list --kind brief --json | jq '.[].title'
+      corpus list --lang ja
     """
     with open_store(db) as store:
-        rows = queries.list_articles(store, kind=kind, source=source)
+        rows = queries.list_articles(store, kind=kind, source=source, lang=lang)
         total = len(rows)
         rows = rows[: rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)]
         texts = None

@@ -12,6 +12,7 @@ from corpus import queries
 from corpus.cli.options import (
     handle_errors,
     json_option,
+    lang_option,
     open_store,
     print_json,
     rows_to_show,
@@ -34,6 +35,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @click.option("--all", "show_all", is_flag=True, help="Every entity, also in a table.")
 @click.option("--min-count", type=click.IntRange(min=1), default=1, help="At least N mentions.")
 @click.option("--article", "article_id", help="Only the entities of this article (id prefix).")
+@lang_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @json_option
 @store_option
@@ -44,6 +46,7 @@ def entities_command(
     show_all: bool,
     min_count: int,
     article_id: str | None,
+    lang: str | None,
     as_csv: bool,
     as_json: bool,
     db: Path,
@@ -53,6 +56,7 @@ def entities_command(
     \b
     Examples:
       corpus entities --label GOV
+      corpus entities --lang ko --top 20
       corpus entities --all | less -R
       corpus entities --top 20 --csv > entities.csv
     """
@@ -60,7 +64,7 @@ def entities_command(
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
         rows, total = queries.entity_page(
-            store, label=label, article=article, min_count=min_count, top=top
+            store, label=label, article=article, min_count=min_count, top=top, lang=lang
         )
     if as_json:
         print_json(rows)

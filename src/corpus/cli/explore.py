@@ -17,6 +17,7 @@ from corpus.cli.options import (
     CorpusError,
     handle_errors,
     json_option,
+    lang_option,
     open_store,
     print_json,
     rows_to_show,
@@ -52,20 +53,24 @@ ID_WIDTH = 12
 @click.option(
     "--sources", type=click.IntRange(min=0), default=10, show_default=True, help="Sources shown."
 )
+@lang_option
 @json_option
 @store_option
 @handle_errors
-def summary_command(top: int, pairs: int, sources: int, as_json: bool, db: Path) -> None:
-    """The corpus on one screen: articles by kind, source and date, words, top entities per
-    label, and the entity pairs that most often share a sentence.
+def summary_command(
+    top: int, pairs: int, sources: int, lang: str | None, as_json: bool, db: Path
+) -> None:
+    """The corpus on one screen: articles by kind, language, source and date, words, top
+    entities per label, and the entity pairs that most often share a sentence.
 
     \b
     Examples:
       corpus summary
+      corpus summary --lang ja
       corpus summary --json | jq '.labels[] | {label, mentions}'
     """
     with open_store(db) as store:
-        data = analysis.overview(store, top=top, sources=sources, pairs=pairs)
+        data = analysis.overview(store, top=top, sources=sources, pairs=pairs, lang=lang)
     if as_json:
         print_json(data)
     else:
@@ -90,11 +95,12 @@ def _kwic_width(width: int | None) -> int:
     help="Characters of context each side  [default: fit the terminal; 40 in a pipe]",
 )
 @click.option("--label", help="Only an entity with this label (ORG, GOV, PERSON...).")
+@lang_option
 @json_option
 @store_option
 @handle_errors
 def mentions_command(
-    entity: str, width: int | None, label: str | None, as_json: bool, db: Path
+    entity: str, width: int | None, label: str | None, lang: str | None, as_json: bool, db: Path
 ) -> None:
     """Every mention of one entity in context (keyword in context), article by article.
 
@@ -103,13 +109,14 @@ def mentions_command(
     \b
     Examples:
       corpus mentions Line
+      corpus mentions naver --lang ko
       corpus mentions 'gov:kr:msit' --width 30
       corpus mentions Korea --label GPE --json | jq -r '.[].article' | sort -u
     """
     chars = _kwic_width(width)
     with open_store(db) as store:
         found = analysis.find_entity(store, entity, label=label)
-        rows = analysis.kwic(store, found["id"], width=chars)
+        rows = analysis.kwic(store, found["id"], width=chars, lang=lang)
     if as_json:
         print_json(rows)
     else:
@@ -160,6 +167,7 @@ COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
     show_default=True,
     help="graphml opens in Gephi; dot renders with graphviz.",
 )
+@lang_option
 @json_option
 @store_option
 @handle_errors
@@ -171,6 +179,7 @@ def cooccur_command(
     min_count: int,
     top: int | None,
     fmt: str,
+    lang: str | None,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -184,6 +193,7 @@ def cooccur_command(
     Examples:
       corpus cooccur --label ORG --label GOV
       corpus cooccur Naver --by article
+      corpus cooccur --lang ja --label ORG
       corpus cooccur --min-count 2 --format graphml > pairs.graphml
       corpus cooccur --format dot | dot -Tsvg > pairs.svg
     """
@@ -199,6 +209,7 @@ def cooccur_command(
             all_labels=all_labels,
             min_count=min_count,
             top=top,
+            lang=lang,
         )
     _print_pairs(result, fmt)
 
@@ -225,6 +236,7 @@ def _print_pairs(result: analysis.Cooccurrence, fmt: str) -> None:
     "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most N results."
 )
 @click.option("--phrase", is_flag=True, help="Match QUERY literally, as one phrase.")
+@lang_option
 @json_option
 @store_option
 @handle_errors
@@ -235,6 +247,7 @@ def search_command(
     kind: str | None,
     limit: int,
     phrase: bool,
+    lang: str | None,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -246,6 +259,7 @@ def search_command(
     \b
     Examples:
       corpus search Kakao
+      corpus search Kakao --lang ko
       corpus search '"personal data" NOT China' --source Nikkei
       corpus search 'messeng*' --entity Line --json | jq -r '.[].id'
     """
@@ -260,6 +274,7 @@ def search_command(
                 kind=kind,
                 limit=limit,
                 phrase=phrase,
+                lang=lang,
             )
         except analysis.BadQuery as error:
             raise CorpusError(str(error)) from None
@@ -287,9 +302,10 @@ EXPORT_FORMATS = ("jsonl", "csv", "docbin")
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write to this file (replaced only once complete) instead of stdout.",
 )
+@lang_option
 @store_option
 @handle_errors
-def export_command(fmt: str, out: Path | None, db: Path) -> None:
+def export_command(fmt: str, out: Path | None, lang: str | None, db: Path) -> None:
     """Export the articles with their entities: JSONL (one article per line), CSV (one row
     per article) or a spaCy DocBin whose Docs carry the entity spans (kb_id = entity id).
 
@@ -297,13 +313,14 @@ def export_command(fmt: str, out: Path | None, db: Path) -> None:
     Examples:
       corpus export > corpus.jsonl
       corpus export --format csv --out corpus.csv
+      corpus export --lang ja > japanese.jsonl
       corpus export --format docbin --out corpus.spacy
     """
     binary = fmt == "docbin"
     if binary and out is None and sys.stdout.isatty():
         raise click.UsageError("a DocBin is binary: give --out FILE or redirect stdout")
     with open_store(db) as store:
-        articles = export.export_articles(store)
+        articles = export.export_articles(store, lang=lang)
         if out is not None:
             try:
                 with export.replacing(out, binary=binary) as handle:

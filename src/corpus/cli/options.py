@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -40,6 +41,24 @@ def json_option(func: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
         func
     )
+
+
+def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    code = value.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        raise click.BadParameter(f"{value!r} is not a language code (ISO 639-1: en, ja, ko...)")
+    return code
+
+
+def lang_option(func: F) -> F:
+    return click.option(
+        "--lang",
+        metavar="CODE",
+        callback=_language_code,
+        help="Only articles in this language (ISO 639-1: en, ja, ko, zh...; see `corpus summary`).",
+    )(func)
 
 
 def rows_to_show(

@@ -2,13 +2,15 @@
 
 One module per job: `files` (finding and reading files), `formats` (which format a file is),
 `decoding` (bytes -> text), and one module per format: `plaintext` (a text's layout ->
-articles), `html` (a saved web page).
+articles), `html` (a saved web page); each article's language is then detected
+(`corpus.languages`) unless its file declares it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from corpus.languages import with_language
 from corpus.loader.decoding import decode, is_blank, normalise_newlines
 from corpus.loader.files import (
     MAX_FILE_BYTES,
@@ -62,6 +64,7 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES, fmt: str | None = Non
         if is_blank(text):
             raise LoadError(path, "no text (only whitespace)")
         articles = parse_text(text, key, encoding)
+    articles = [with_language(article) for article in articles]
     _check_item_lengths(path, articles)
     return LoadedFile(key, data, stat.st_size, stat.st_mtime_ns, encoding, articles, warnings)
 

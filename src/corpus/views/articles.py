@@ -27,6 +27,7 @@ def article_table(
     table.add_column("kind")
     table.add_column("source")
     table.add_column("date", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
     table.add_column("title", overflow="fold")
     table.add_column("words", justify="right")
     if summaries is not None:
@@ -37,6 +38,7 @@ def article_table(
             literal(row["kind"]),
             literal(row["source"]),
             literal(row["date"]),
+            literal(row["lang"]),
             literal(row["title"]),
             literal(str(row["words"])),
         ]

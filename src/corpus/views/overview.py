@@ -28,7 +28,14 @@ def headline(data: Row) -> Text:
 
 
 def _small_table(title: str, *columns: str) -> Table:
-    table = Table(title=title, title_justify="left", box=None, padding=(0, 1), show_header=False)
+    table = Table(
+        title=title,
+        title_justify="left",
+        box=None,
+        padding=(0, 1),
+        show_header=False,
+        min_width=len(title),
+    )
     table.add_column(columns[0], overflow="fold", max_width=40)
     for name in columns[1:]:
         table.add_column(name, justify="right")
@@ -39,6 +46,14 @@ def sources_table(sources: Row) -> Table:
     table = _small_table(f"{sources['count']} sources", "source", "articles")
     for row in sources["top"]:
         table.add_row(literal(row["source"] or NONE), str(row["articles"]))
+    return table
+
+
+def languages_table(languages: list[Row]) -> Table:
+    table = _small_table("languages", "lang", "articles")
+    for row in languages:
+        code = literal(row["lang"]) if row["lang"] else Text("undetermined", style="dim")
+        table.add_row(code, str(row["articles"]))
     return table
 
 
@@ -70,7 +85,14 @@ def overview_view(data: Row) -> RenderableType:
     parts: list[RenderableType] = [
         headline(data),
         Text(),
-        Columns([sources_table(data["sources"]), dates_table(data["dates"])], padding=(0, 4)),
+        Columns(
+            [
+                languages_table(data["languages"]),
+                sources_table(data["sources"]),
+                dates_table(data["dates"]),
+            ],
+            padding=(0, 4),
+        ),
     ]
     if data["labels"]:
         parts += [Text(), labels_table(data["labels"])]
