@@ -57,7 +57,10 @@ def browser() -> Iterator[Any]:
     executable = chromium_path()
     with tempfile.TemporaryDirectory(prefix="chromium-") as profile, sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
-            profile, executable_path=executable, args=FLAGS, headless=True,
+            profile,
+            executable_path=executable,
+            args=FLAGS,
+            headless=True,
             viewport={"width": 1400, "height": 1000},
         )
         try:

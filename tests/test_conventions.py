@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
-from corpus.loader import load_file, parse_text
+from corpus.loader import Skipped, discover, load_file, parse_text
 from corpus.loader.conventions.bylines import Byline, parse_byline
 from corpus.loader.conventions.datelines import Dateline, split_dateline
 from corpus.loader.conventions.paragraphs import rebuild, wrap_width
@@ -270,3 +273,30 @@ def test_livedoor_sample() -> None:
         assert (article.url, article.title) == (url, headline.strip())
         assert article.date == stamp[:10]
         assert not article.body.startswith(("http", headline))
+
+
+# --- files that are not articles ------------------------------------------------------------------
+
+
+def test_files_that_are_not_articles_are_skipped_in_directories(tmp_path: Path) -> None:
+    for name in ("README.txt", "license.TXT", "Changes.txt", "COPYING.txt", "STORY.TXT"):
+        (tmp_path / name).write_text("Some text.\n")
+    found = list(discover([str(tmp_path)]))
+    assert [p.name for p in found if isinstance(p, Path)] == ["STORY.TXT"]
+    skipped = sorted(str(s) for s in found if isinstance(s, Skipped))
+    assert len(skipped) == 4 and all("not an article; skipped" in s for s in skipped)
+    assert len([p for p in discover([str(tmp_path)], all_files=True) if isinstance(p, Path)]) == 5
+    named = list(discover([str(tmp_path / "README.txt")]))  # named alone: taken
+    assert named == [tmp_path / "README.txt"]
+
+
+def test_ingest_notes_each_skipped_file_and_exits_zero(
+    tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    (tmp_path / "README.txt").write_text("About this folder.\n")
+    (tmp_path / "story.txt").write_text("Rain\n\nIt rained in Seoul today.\n")
+    result = cli("ingest", str(tmp_path), "--jobs", "1", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["new"] == 1 and len(report["skipped"]) == 1
+    assert result.stderr.count("note: ") == 1 and "README.txt" in result.stderr

@@ -46,8 +46,7 @@ TABLES = {
     "FROM articles ORDER BY id",
     "mentions": "SELECT article_id, start, end, text, label, entity_id FROM mentions "
     "ORDER BY article_id, start",
-    "sentences": "SELECT article_id, idx, start, end, rank FROM sentences "
-    "ORDER BY article_id, idx",
+    "sentences": "SELECT article_id, idx, start, end, rank FROM sentences ORDER BY article_id, idx",
     "entities": "SELECT id, name, label, kind, country FROM entities ORDER BY id",
     "occurrences": "SELECT path, position, article_id, raw FROM occurrences "
     "ORDER BY path, position",

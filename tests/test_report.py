@@ -112,8 +112,9 @@ def test_focus_on_an_entity(tagged_db: Path) -> None:
     assert data["focus"] is not None and data["entities"][data["focus"]][0] == "naver"
     assert len(data["articles"]) == naver["articles"] == data["meta"]["matched"]
     assert data["meta"]["filters"] == {"entity": "naver"}
-    neighbours = {p["b"] if p["a"] == "naver" else p["a"] for p in run_json(
-        tagged_db, "cooccur", "naver")}
+    neighbours = {
+        p["b"] if p["a"] == "naver" else p["a"] for p in run_json(tagged_db, "cooccur", "naver")
+    }
     graph = list(report.graph.entities)
     assert graph[0] == "naver" and set(graph[1:]) <= neighbours and len(graph) > 5
     assert data["timeline"]["series"] == []  # Naver is only in the undated articles
@@ -147,7 +148,7 @@ def test_offsets_count_utf16_units_after_wide_characters() -> None:
     assert utf16_offsets("plain")(3) == 3
 
 
-HOSTILE = '</script><script>alert(1)</script><!-- {{data}} {{scripts}} \u2028 & </SCRIPT >'
+HOSTILE = "</script><script>alert(1)</script><!-- {{data}} {{scripts}} \u2028 & </SCRIPT >"
 
 
 def test_script_json_cannot_end_its_element() -> None:
@@ -266,9 +267,21 @@ def test_report_does_not_import_spacy(tagged_db: Path, tmp_path: Path) -> None:
         "print('spacy' in sys.modules, 'numpy' in sys.modules)\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script, "report", "--db", str(tagged_db), "--out",
-         str(tmp_path / "r.html"), "--graph", str(tmp_path / "g.gexf")],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-c",
+            script,
+            "report",
+            "--db",
+            str(tagged_db),
+            "--out",
+            str(tmp_path / "r.html"),
+            "--graph",
+            str(tmp_path / "g.gexf"),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "False False"
     assert re.search(r"wrote .*r\.html \(\d\.\d MB\): 19 articles", out.stderr)

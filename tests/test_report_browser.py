@@ -261,9 +261,7 @@ class _Counting(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def test_the_policy_blocks_requests_and_injected_scripts(
-    chromium: Any, seeds_page: Path
-) -> None:
+def test_the_policy_blocks_requests_and_injected_scripts(chromium: Any, seeds_page: Path) -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Counting)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"

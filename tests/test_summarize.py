@@ -36,9 +36,7 @@ def make(*texts: str, sep: str = " ") -> tuple[str, list[Sentence]]:
 
 def mention(body: str, text: str, entity: str, label: str = "ORG") -> Mention:
     start = body.index(text)
-    return Mention(
-        text=text, label=label, start=start, end=start + len(text), entity=entity
-    )
+    return Mention(text=text, label=label, start=start, end=start + len(text), entity=entity)
 
 
 def ranks(sentences: list[Sentence]) -> list[int | None]:
@@ -49,9 +47,7 @@ def ranks(sentences: list[Sentence]) -> list[int | None]:
 
 
 def test_content_words_lowercase_no_stopwords_no_possessive() -> None:
-    words = content_words(
-        "The Bank's CEO said that the bank and its 2 banks were fine."
-    )
+    words = content_words("The Bank's CEO said that the bank and its 2 banks were fine.")
     assert words == {"bank", "ceo", "banks", "fine"}
 
 
@@ -142,9 +138,7 @@ def test_shared_entities_change_the_ranking() -> None:
 
 
 def test_short_fragments_rank_last() -> None:
-    body, sentences = make(
-        "Interest rates rose.", RATES_1, RATES_2, RATES_3, "Inflation too."
-    )
+    body, sentences = make("Interest rates rose.", RATES_1, RATES_2, RATES_3, "Inflation too.")
     ranked = rank_sentences(body, sentences)
     assert ranks(ranked) == [3, 0, 1, 2, 4]
     assert "Interest rates rose." not in summary_text(body, ranked, n=3)
@@ -170,9 +164,7 @@ def test_identical_sentences_rank_by_position() -> None:
 
 
 def test_sentences_without_content_words_rank_by_position() -> None:
-    body, sentences = make(
-        "And so it was, and so it is.", "It is what it is now.", "They did."
-    )
+    body, sentences = make("And so it was, and so it is.", "It is what it is now.", "They did.")
     assert ranks(rank_sentences(body, sentences)) == [0, 1, 2]
 
 
@@ -222,9 +214,6 @@ def test_summary_ignores_unranked_and_uses_document_order() -> None:
 
 def test_summary_strips_sentence_whitespace() -> None:
     body, sentences = make(RATES_1, RATES_2, sep="\n\n")
-    padded = [
-        Sentence(start=s.start, end=s.end + 1, rank=i)
-        for i, s in enumerate(sentences[:1])
-    ]
+    padded = [Sentence(start=s.start, end=s.end + 1, rank=i) for i, s in enumerate(sentences[:1])]
     padded.append(sentences[1].model_copy(update={"rank": 1}))
     assert summary_text(body, padded) == f"{RATES_1} {RATES_2}"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from corpus.languages import with_language
-from corpus.loader import MAX_FILE_BYTES, LoadedFile, LoadError, discover, load_file
+from corpus.loader import MAX_FILE_BYTES, LoadedFile, LoadError, Skipped, discover, load_file
 from corpus.models import Article, TaggedArticle
 from corpus.store import Store, StoredFile
 
@@ -54,6 +54,7 @@ class Reporter:
     """Callbacks through which the job reports; the CLI turns them into a progress bar."""
 
     warning: Callable[[str], None] = lambda message: None
+    note: Callable[[str], None] = lambda message: None
     error: Callable[[str], None] = lambda message: None
     files_found: Callable[[int], None] = lambda count: None
     file_done: Callable[[str], None] = lambda path: None
@@ -71,6 +72,7 @@ class IngestReport:
     retagged: int = 0
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files that are not articles, and why
 
     def summary(self) -> str:
         parts = [f"{self.new} new", f"{self.unchanged} unchanged"]
@@ -82,6 +84,8 @@ class IngestReport:
             parts.append(f"{self.retagged} re-tagged")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped (not articles)")
         return f"{', '.join(parts)} ({self.files} files)"
 
 
@@ -92,6 +96,7 @@ class IngestOptions:
     jobs: int = 1
     batch_size: int = 64
     max_bytes: int = MAX_FILE_BYTES
+    all_files: bool = False  # take README, LICENSE... found in directories too
 
 
 class Ingest:
@@ -160,9 +165,13 @@ class Ingest:
 
     def _discover(self, paths: Sequence[str]) -> list[Path]:
         files = []
-        for found in discover(paths, self.options.pattern, self.options.fmt):
+        options = self.options
+        for found in discover(paths, options.pattern, options.fmt, options.all_files):
             if isinstance(found, LoadError):
                 self._fail(found)
+            elif isinstance(found, Skipped):
+                self.report.skipped.append(str(found))
+                self.reporter.note(str(found))
             else:
                 files.append(found)
         self.report.files = len(files)

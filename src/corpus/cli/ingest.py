@@ -123,6 +123,7 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
     console = stderr_console()
     reporter = Reporter(
         warning=lambda message: console.print(Text(f"warning: {message}", style="yellow")),
+        note=lambda message: console.print(Text(f"note: {message}")),
         error=lambda message: console.print(Text(f"error: {message}", style="red")),
     )
     if not (enabled and console.is_terminal):
@@ -156,6 +157,7 @@ def finish(report: IngestReport, as_json: bool) -> None:
                 "retagged": report.retagged,
                 "failed": report.failed,
                 "warnings": report.warnings,
+                "skipped": report.skipped,
             }
         )
     else:
@@ -192,6 +194,12 @@ def finish(report: IngestReport, as_json: bool) -> None:
     show_default=True,
     help=f"Articles per spaCy batch (a batch also stops at {BATCH_CHARACTERS:,} characters).",
 )
+@click.option(
+    "--all-files",
+    is_flag=True,
+    help="Also take README, LICENSE, CHANGES, COPYING, NOTICE and AUTHORS files found in "
+    "directories (skipped by default, with a note).",
+)
 @click.option("--progress/--no-progress", default=True, help="Progress bar on a terminal.")
 @engine_options
 @pipeline_options
@@ -204,6 +212,7 @@ def ingest_command(
     fmt: str | None,
     jobs: int,
     batch_size: int,
+    all_files: bool,
     progress: bool,
     engine: str,
     scheduler: str | None,
@@ -221,7 +230,9 @@ def ingest_command(
 
     Idempotent: unchanged files are skipped, a changed file replaces its articles, and the same
     text in two files is stored once with both paths. A file that cannot be read is named on
-    stderr and the others are still ingested; the exit status is then 1.
+    stderr and the others are still ingested; the exit status is then 1. README, LICENSE,
+    CHANGES, COPYING, NOTICE and AUTHORS files found in directories are not articles: each gets
+    a `note:` line and is skipped (`--all-files` takes them; a file named alone is taken).
 
     \b
     Examples:
@@ -232,7 +243,7 @@ def ingest_command(
       corpus ingest archive/ --engine dask --workers 4
       corpus ingest archive/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    options = IngestOptions(pattern=pattern, fmt=fmt, jobs=jobs, batch_size=batch_size)
+    options = IngestOptions(pattern, fmt, jobs, batch_size, all_files=all_files)
     engine_choice = EngineChoice(engine, scheduler, workers)
     with ingest_job(db, options, engine_choice, model, gazetteers, progress=progress) as job:
         report = job.run(list(paths))

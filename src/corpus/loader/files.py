@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.escapes import UNSAFE_IN_LINE, escape
+from corpus.loader.conventions.discovery import not_an_article
 from corpus.loader.formats import matches_format
 from corpus.models import Article
 
@@ -61,19 +62,39 @@ class LoadedFile:
 # --- finding files -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file found in a directory or by a glob that is not an article (a README...)."""
+
+    path: Path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{printable(self.path)}: {self.reason}; skipped (--all-files takes it)"
+
+
 def discover(
-    paths: Sequence[str], pattern: str | None = None, only: str | None = None
-) -> Iterator[Path | LoadError]:
+    paths: Sequence[str],
+    pattern: str | None = None,
+    only: str | None = None,
+    all_files: bool = False,
+) -> Iterator[Path | LoadError | Skipped]:
     """Yield each matching file once, in a stable order, or a LoadError for a bad argument.
 
     In a directory, `pattern` (a glob) chooses the files; without one, every file of a supported
-    format (of the format `only`, when given) by its suffix, in any case.
+    format (of the format `only`, when given) by its suffix, in any case. Files found in a
+    directory or by a glob that are not articles (README, LICENSE...) come as `Skipped`, unless
+    `all_files`; a file named on its own is always taken.
     """
     seen: set[Path] = set()
     for arg in paths:
+        named = not Path(arg).is_dir() and not _GLOB_CHARS.search(arg)
         for found in _expand(arg, pattern, only):
             if isinstance(found, LoadError):
                 yield found
+                continue
+            if not (all_files or named) and (reason := not_an_article(found)):
+                yield Skipped(found, reason)
                 continue
             key = found.resolve() if found.exists() else found.absolute()
             if key not in seen:
