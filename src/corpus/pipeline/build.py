@@ -11,7 +11,13 @@ from spacy.language import Language
 from corpus.errors import ModelNotFound
 
 # Importing the component modules registers their factories with spaCy.
-from corpus.pipeline import gazetteer_rules, ner_fixes, paragraph_sentences  # noqa: F401
+from corpus.pipeline import (  # noqa: F401
+    acronyms,
+    gazetteer_rules,
+    ner_fixes,
+    paragraph_sentences,
+    person_names,
+)
 from corpus.tagging import resolve_model_name
 
 EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
@@ -39,5 +45,7 @@ def build_pipeline(model: str | None = None, gazetteers: Sequence[Path] = ()) ->
         after="corpus_ner_fixes",
         config={"gazetteers": [str(path) for path in gazetteers]},
     )
+    nlp.add_pipe("corpus_person_names", after="corpus_gazetteer")
+    nlp.add_pipe("corpus_acronyms", after="corpus_person_names")
     nlp.add_pipe("corpus_paragraph_sentences", last=True)
     return nlp

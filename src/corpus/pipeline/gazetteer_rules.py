@@ -32,12 +32,14 @@ DETERMINERS = frozenset({"a", "an", "the", "this", "that", "one", "each", "every
 NOT_BEFORE_NAMES = frozenset({"of"})
 
 
-def _words(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-GOV_HEADS = _words("government governments ministry ministries authorities embassy administration")
-GOV_MODIFIERS = _words(
+GOV_HEADS = word_set(
+    "government governments ministry ministries authorities embassy administration"
+)
+GOV_MODIFIERS = word_set(
     """foreign science ict finance financial trade defence defense interior health education economy
     industry environment justice culture agriculture transport communications home internal labour
     labor energy national central federal municipal local provincial regional state communist

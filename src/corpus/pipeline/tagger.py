@@ -14,6 +14,7 @@ from corpus.gazetteer import Gazetteer
 from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
 from corpus.pipeline.build import build_pipeline
 from corpus.pipeline.gazetteer_rules import GazetteerRules
+from corpus.pipeline.joining import joined_name
 from corpus.tagging import fingerprint, text_batches
 
 ENTITY_CACHE_SIZE = 100_000
@@ -88,7 +89,8 @@ class Tagger:
         entities: dict[str, Entity] = {}
         for ent in doc.ents:
             text, label = ent.text, ent.label_
-            entity = self._canonical_entity(ent.kb_id_, text, label)
+            # A mention joined to a fuller one names its entity by the fuller one's text.
+            entity = self._canonical_entity(ent.kb_id_, joined_name(doc, ent) or text, label)
             # Built without re-validation: every field comes typed from spaCy (a hot path).
             mentions.append(
                 Mention.model_construct(
