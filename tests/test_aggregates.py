@@ -93,7 +93,7 @@ def test_the_migration_counts_a_store_written_before_it(
     before = counts_match(db)
     version = MIGRATIONS.index([*aggregates.TABLES, aggregates.rebuild])
     with closing(sqlite3.connect(db)) as conn:
-        for table in ("article_counts", "entity_counts", "entity_facets", "pair_counts"):
+        for table in aggregates.ALL_TABLES:
             conn.execute(f"DROP TABLE {table}")
         conn.execute(f"PRAGMA user_version = {version}")
         conn.commit()
@@ -103,6 +103,6 @@ def test_the_migration_counts_a_store_written_before_it(
 
 def test_a_mention_between_sentences_belongs_to_none() -> None:
     sentences = [(0, 10), (20, 30)]
-    mentions = [(2, "a", "ORG"), (12, "b", "ORG"), (21, "c", "ORG"), (25, "a", "ORG")]
-    mentions.append((40, "d", "ORG"))
+    mentions = [(2, "a", "ORG", "A"), (12, "b", "ORG", "B"), (21, "c", "ORG", "C")]
+    mentions += [(25, "a", "ORG", "A"), (40, "d", "ORG", "D")]
     assert aggregates.sentence_sets(sentences, mentions) == [{"a"}, {"c", "a"}]

@@ -12,6 +12,8 @@ its `--repair`).
   mentions, articles and sentences mentioning it.
 - `entity_facets`, a row per (facet, value, entity) for each source, date and language (none
   for articles without one): mentions, articles.
+- `entity_aliases`, a row per (entity, text): how often it is mentioned as written so (for the
+  top aliases, and for finding an entity by any alias through an index).
 - `pair_counts`, a row per (unit, a, b), a < b by key, unit 0 a sentence and 1 an article: how
   many units hold both.
 
@@ -78,6 +80,16 @@ TABLES = [
     "CREATE INDEX pair_counts_rank ON pair_counts(unit, count DESC)",
     "CREATE INDEX pair_counts_b ON pair_counts(unit, b)",
 ]
+ALIAS_TABLES = [
+    """CREATE TABLE entity_aliases (
+        entity INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        mentions INTEGER NOT NULL,
+        PRIMARY KEY (entity, text)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX entity_aliases_text ON entity_aliases(text COLLATE NOCASE)",
+]
+ALL_TABLES = ("pair_counts", "entity_aliases", "entity_facets", "entity_counts", "article_counts")
 
 
 @dataclass
@@ -88,6 +100,7 @@ class Tally:
     entities: dict[str, list[int]] = field(default_factory=lambda: defaultdict(_three))
     labels: dict[str, str] = field(default_factory=dict)
     facets: dict[tuple[str, str, str], list[int]] = field(default_factory=lambda: defaultdict(_two))
+    aliases: Counter[tuple[str, str]] = field(default_factory=Counter)
     pairs: Counter[tuple[int, str, str]] = field(default_factory=Counter)
 
     def add(
@@ -95,17 +108,18 @@ class Tally:
         values: dict[str, str | None],
         words: int,
         sentences: Sequence[tuple[int, int]],
-        mentions: Sequence[tuple[int, str, str]],
+        mentions: Sequence[tuple[int, str, str, str]],
     ) -> None:
-        """One article: its facet values, words, sentence spans and (start, entity, label)
-        mentions, both in offset order."""
+        """One article: its facet values, words, sentence spans and (start, entity, label,
+        text) mentions, both in offset order."""
         for key in [("", ""), *((f, values[f] or "") for f in FACETS)]:
             counts = self.articles[key]
             counts[0] += 1
             counts[1] += words
             counts[2] += len(sentences)
             counts[3] += len(mentions)
-        per_entity = Counter(entity for _, entity, _ in mentions)
+        per_entity = Counter(entity for _, entity, _, _ in mentions)
+        self.aliases.update((entity, text) for _, entity, _, text in mentions)
         units = sentence_sets(sentences, mentions)
         in_sentences = Counter(entity for unit in units for entity in unit)
         for entity, n in per_entity.items():
@@ -118,9 +132,9 @@ class Tally:
                     facet_counts = self.facets[(facet, value, entity)]
                     facet_counts[0] += n
                     facet_counts[1] += 1
-        for _, entity, label in mentions:
+        for _, entity, label, _ in mentions:
             self.labels.setdefault(entity, label)
-        actors = {entity for _, entity, label in mentions if label not in VALUE_LABELS}
+        actors = {entity for _, entity, label, _ in mentions if label not in VALUE_LABELS}
         for unit in units:
             self.pairs.update((SENTENCE, a, b) for a, b in _pairs(unit & actors))
         self.pairs.update((ARTICLE, a, b) for a, b in _pairs(actors))
@@ -143,14 +157,14 @@ def _pairs(ids: set[str]) -> Iterator[tuple[str, str]]:
 
 
 def sentence_sets(
-    sentences: Sequence[tuple[int, int]], mentions: Sequence[tuple[int, str, str]]
+    sentences: Sequence[tuple[int, int]], mentions: Sequence[tuple[int, str, object, object]]
 ) -> list[set[str]]:
     """The entity ids of each sentence of one article that holds a mention: a mention belongs
     to the first sentence (by start) ending after its start, if that sentence starts at or
     before it (otherwise it falls between sentences and belongs to none)."""
     sets: dict[int, set[str]] = {}
     i = 0
-    for start, entity, _ in mentions:
+    for start, entity, *_ in mentions:
         while i < len(sentences) and sentences[i][1] <= start:
             i += 1
         if i == len(sentences):
@@ -180,7 +194,7 @@ def tally(conn: sqlite3.Connection, ids: Iterable[str]) -> Tally:
                 chunk,
             ),
             conn.execute(
-                f"SELECT article_id, start, entity_id, label FROM mentions "
+                f"SELECT article_id, start, entity_id, label, text FROM mentions "
                 f"WHERE article_id IN ({marks}) ORDER BY article_id, start",
                 chunk,
             ),
@@ -196,7 +210,8 @@ def tally_all(conn: sqlite3.Connection, progress: Iterable[None] | None = None) 
         conn.execute(f"SELECT id, words, {', '.join(FACETS)} FROM articles ORDER BY id"),
         conn.execute("SELECT article_id, start, end FROM sentences ORDER BY article_id, start"),
         conn.execute(
-            "SELECT article_id, start, entity_id, label FROM mentions ORDER BY article_id, start"
+            "SELECT article_id, start, entity_id, label, text FROM mentions "
+            "ORDER BY article_id, start"
         ),
         progress,
     )
@@ -218,7 +233,7 @@ def _tally_rows(
     for id_, words, *values in ordered:
         article = str(id_)
         spans = [(start, end) for _, start, end in by_sentence.take(article)]
-        found = [(start, entity, label) for _, start, entity, label in by_mention.take(article)]
+        found = [row[1:] for row in by_mention.take(article)]
         result.add(dict(zip(FACETS, values, strict=True)), words, spans, found)
         if ticks is not None:
             next(ticks, None)
@@ -283,6 +298,15 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity = ? AND articles = 0",
         [(f, v, keys[e]) for f, v, e in counts.facets],
     )
+    conn.executemany(
+        "INSERT INTO entity_aliases VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
+        "mentions = mentions + excluded.mentions",
+        [(keys[e], text, sign * n) for (e, text), n in counts.aliases.items()],
+    )
+    conn.executemany(
+        "DELETE FROM entity_aliases WHERE entity = ? AND text = ? AND mentions = 0",
+        [(keys[e], text) for e, text in counts.aliases],
+    )
     pairs = [
         (unit, *sorted((keys[a], keys[b])), sign * n) for (unit, a, b), n in counts.pairs.items()
     ]
@@ -324,7 +348,7 @@ def entity_keys(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Recount every table from the rows (inside the caller's transaction)."""
-    for table in ("pair_counts", "entity_facets", "entity_counts", "article_counts"):
+    for table in ALL_TABLES:
         conn.execute(f"DELETE FROM {table}")
     apply(conn, tally_all(conn), 1)
 
@@ -349,6 +373,10 @@ def stored(conn: sqlite3.Connection) -> dict[str, dict[object, tuple[object, ...
             (f, v, ids.get(e, e)): (m, a)
             for f, v, e, m, a in conn.execute("SELECT * FROM entity_facets")
         },
+        "entity_aliases": {
+            (ids.get(e, e), text): (n,)
+            for e, text, n in conn.execute("SELECT * FROM entity_aliases")
+        },
         "pair_counts": {
             (unit, *sorted((str(ids.get(a, a)), str(ids.get(b, b))))): (n,)
             for unit, a, b, n in conn.execute("SELECT * FROM pair_counts")
@@ -368,5 +396,6 @@ def expected(
             e: (labels.get(e) or counts.labels[e], *c) for e, c in counts.entities.items()
         },
         "entity_facets": {key: tuple(c) for key, c in counts.facets.items()},
+        "entity_aliases": {key: (n,) for key, n in counts.aliases.items()},
         "pair_counts": {key: (n,) for key, n in counts.pairs.items()},
     }

@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import heapq
 import itertools
-import math
 import re
 import sqlite3
 import unicodedata
@@ -18,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from corpus.parallel import chunked
+from corpus import counted
+from corpus.counted import association as association  # re-exported
 from corpus.queries import NotFound, Row, dict_rows, in_language
 from corpus.store import Store
 
@@ -54,25 +54,9 @@ def collapse(text: str) -> str:
 
 # --- entities ------------------------------------------------------------------------------
 
-_INFO = (
-    "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
-    "coalesce(e.label, min(m.label)) AS label, count(*) AS mentions, "
-    "count(DISTINCT m.article_id) AS articles "
-    "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id {where} GROUP BY m.entity_id"
-)
-
-
 def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:
     """Entities that have mentions (all, or these ids): id, name, label, mentions, articles."""
-    if ids is None:
-        return {row["id"]: row for row in dict_rows(store.conn.execute(_INFO.format(where="")))}
-    found: dict[str, Row] = {}
-    for chunk in chunked(sorted(set(ids)), CHUNK):
-        where = f"WHERE m.entity_id IN ({','.join('?' * len(chunk))})"
-        found.update(
-            (r["id"], r) for r in dict_rows(store.conn.execute(_INFO.format(where=where), chunk))
-        )
-    return found
+    return counted.entity_info(store, ids)
 
 
 def _label_matches(row: Row, label: str | None) -> bool:
@@ -109,14 +93,6 @@ def _one(query: str, found: list[Row]) -> Row:
     return dict(found[0])
 
 
-_QUICK_LEVELS = (
-    "SELECT DISTINCT entity_id FROM mentions WHERE entity_id IN ({marks})",
-    "SELECT DISTINCT e.id FROM entities e WHERE e.name COLLATE NOCASE IN ({marks}) "
-    " AND EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)",
-    "SELECT DISTINCT entity_id FROM mentions WHERE text COLLATE NOCASE IN ({marks})",
-)
-
-
 def _find_indexed(store: Store, query: str, label: str | None) -> Row | None:
     """The lookup through indexes, for the usual query whose case differs in ASCII only.
 
@@ -124,10 +100,8 @@ def _find_indexed(store: Store, query: str, label: str | None) -> Row | None:
     """
     text = _SPACES.sub(" ", query).strip()
     variants = sorted({text, text.lower(), text.replace("'", "’")})
-    marks = ",".join("?" * len(variants))
-    for sql in _QUICK_LEVELS:
-        ids = [row[0] for row in store.conn.execute(sql.format(marks=marks), variants)]
-        found = _with_label(store, ids, label)
+    for level in range(3):
+        found = _with_label(store, counted.ids_named(store, variants, level), label)
         if found:
             return _one(query, found)
     return None
@@ -144,14 +118,10 @@ class _Names:
     @classmethod
     def read(cls, store: Store) -> _Names:
         found = cls()
-        for entity_id, name in store.conn.execute(
-            "SELECT e.id, e.name FROM entities e "
-            "WHERE EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)"
-        ):
+        folded: dict[str, str] = {}
+        for entity_id, name, text in counted.names_and_aliases(store):
             found.ids[fold(entity_id)].add(entity_id)
             found.names[fold(name)].add(entity_id)
-        folded: dict[str, str] = {}
-        for entity_id, text in store.conn.execute("SELECT DISTINCT entity_id, text FROM mentions"):
             if text not in folded:
                 folded[text] = fold(text)
             found.aliases[folded[text]].add(entity_id)
@@ -250,18 +220,23 @@ def _mention_filter(
     return f"({condition}) AND {in_lang}", [*params, *lang_params]
 
 
-def _sentence_units(store: Store, condition: str, params: list[str]) -> list[set[str]]:
+def _sentence_units(
+    store: Store, condition: str, params: list[str], focus: str | None
+) -> list[set[str]]:
     """The entity ids of each sentence: a mention belongs to the sentence whose [start, end)
-    holds its start. One merge pass over mentions and sentences in (article, offset) order."""
+    holds its start. One merge pass over mentions and sentences in (article, offset) order;
+    with a focus, only over the articles that mention it."""
+    only, only_params = _focus_articles(focus)
     sentences = store.conn.execute(
-        "SELECT article_id, start, end FROM sentences ORDER BY article_id, start"
+        f"SELECT article_id, start, end FROM sentences s WHERE {only} ORDER BY article_id, start",
+        only_params,
     ).fetchall()
     sets: list[set[str]] = []
     i, current = 0, -1
     mentions = store.conn.execute(
-        f"SELECT article_id, start, entity_id FROM mentions m WHERE {condition} "
+        f"SELECT article_id, start, entity_id FROM mentions m WHERE ({condition}) AND {only} "
         "ORDER BY article_id, start",
-        params,
+        [*params, *only_params],
     )
     for article, start, entity in mentions:
         while i < len(sentences):
@@ -281,29 +256,23 @@ def _sentence_units(store: Store, condition: str, params: list[str]) -> list[set
     return sets
 
 
-def _article_units(store: Store, condition: str, params: list[str]) -> list[set[str]]:
+def _focus_articles(focus: str | None) -> tuple[str, list[str]]:
+    """SQL condition on `article_id`: every article, or those that mention the focus."""
+    if focus is None:
+        return "1", []
+    return "article_id IN (SELECT f.article_id FROM mentions f WHERE f.entity_id = ?)", [focus]
+
+
+def _article_units(
+    store: Store, condition: str, params: list[str], focus: str | None
+) -> list[set[str]]:
+    only, only_params = _focus_articles(focus)
     rows = store.conn.execute(
-        f"SELECT DISTINCT article_id, entity_id FROM mentions m WHERE {condition} "
+        f"SELECT DISTINCT article_id, entity_id FROM mentions m WHERE ({condition}) AND {only} "
         "ORDER BY article_id",
-        params,
+        [*params, *only_params],
     )
     return [{row[1] for row in group} for _, group in itertools.groupby(rows, lambda r: r[0])]
-
-
-def _unit_count(store: Store, unit: Unit, lang: str | None = None) -> int:
-    table, column = ("sentences", "article_id") if unit == "sentence" else ("articles", "id")
-    condition, params = in_language(column, lang)
-    count: int = store.conn.execute(
-        f"SELECT count(*) FROM {table} WHERE {condition}", params
-    ).fetchone()[0]
-    return count
-
-
-def association(pair: int, a: int, b: int, units: int) -> tuple[float, float]:
-    """PMI in bits, log2(p(a,b) / (p(a) p(b))), and its normalised form in [-1, 1]."""
-    pmi = math.log2(pair * units / (a * b))
-    joint = -math.log2(pair / units)
-    return pmi, (pmi / joint if joint > 0 else 1.0)
 
 
 def _count_pairs(
@@ -326,6 +295,37 @@ def _ordered(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
 
 
+def _scanned_pairs(
+    store: Store,
+    *,
+    unit: Unit,
+    focus: str | None,
+    labels: Sequence[str],
+    all_labels: bool,
+    min_count: int,
+    top: int | None,
+    lang: str | None,
+) -> tuple[int, counted.Ranked, dict[str, int]]:
+    """What `counted.pairs` answers, counted from the mention rows: for the questions the pair
+    table does not cover (value labels, a language). Only the rows they select are read: with
+    a language, its articles; otherwise, with a focus, the articles that mention it."""
+    condition, params = _mention_filter(labels, all_labels, focus, lang)
+    read = _sentence_units if unit == "sentence" else _article_units
+    only = focus if lang is None else None
+    frequency, together = _count_pairs(read(store, condition, params, only), focus)
+    if only is not None:  # each entity's units over the whole store, not the focus's articles
+        frequency = Counter(counted.unit_counts(store, {i for p in together for i in p}, unit))
+    units = counted.units(store, unit, lang)
+    ranked = []
+    for (a, b), count in together.items():
+        if count >= min_count:
+            pmi, npmi = association(count, frequency[a], frequency[b], units)
+            ranked.append((-count, -round(pmi, 4), a, b, round(npmi, 4)))
+    ranked = heapq.nsmallest(top, ranked) if top is not None else sorted(ranked)
+    positive = [(-count, -pmi + 0.0, a, b, npmi) for count, pmi, a, b, npmi in ranked]
+    return units, positive, dict(frequency)
+
+
 def cooccurrence(
     store: Store,
     *,
@@ -342,18 +342,25 @@ def cooccurrence(
     Only entities with one of `labels` take part; without labels, all but the value labels
     (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs; with `lang`,
     only the articles in that language (and N counts theirs). Sorted by count, then PMI, then
-    ids.
+    ids. Read from the pair counts, unless a value label or a language is asked for.
     """
-    condition, params = _mention_filter(labels, all_labels, entity, lang)
-    read = _sentence_units if unit == "sentence" else _article_units
-    frequency, together = _count_pairs(read(store, condition, params), entity)
-    result = Cooccurrence(unit=unit, units=_unit_count(store, unit, lang))
-    ranked = []
-    for (a, b), count in together.items():
-        if count >= min_count:
-            pmi, npmi = association(count, frequency[a], frequency[b], result.units)
-            ranked.append((-count, -round(pmi, 4), a, b, round(npmi, 4)))
-    ranked = heapq.nsmallest(top, ranked) if top is not None else sorted(ranked)
+    focus_label = entity_info(store, [entity]).get(entity, {}).get("label") if entity else None
+    if lang is None and counted.covers(labels, all_labels, focus_label):
+        units, ranked, frequency = counted.pairs(
+            store, unit=unit, focus=entity, labels=labels, min_count=min_count, top=top
+        )
+    else:
+        units, ranked, frequency = _scanned_pairs(
+            store,
+            unit=unit,
+            focus=entity,
+            labels=labels,
+            all_labels=all_labels,
+            min_count=min_count,
+            top=top,
+            lang=lang,
+        )
+    result = Cooccurrence(unit=unit, units=units)
     info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
     for count, pmi, a, b, npmi in ranked:
         result.pairs.append(
@@ -364,10 +371,10 @@ def cooccurrence(
                 "b": b,
                 "b_name": info[b]["name"],
                 "b_label": info[b]["label"],
-                "count": -count,
+                "count": count,
                 "a_count": frequency[a],
                 "b_count": frequency[b],
-                "pmi": -pmi + 0.0,  # + 0.0: no "-0.0"
+                "pmi": pmi,
                 "npmi": npmi,
             }
         )
@@ -382,7 +389,48 @@ def overview(
     store: Store, *, top: int = 5, sources: int = 10, pairs: int = 10, lang: str | None = None
 ) -> Row:
     """The corpus at a glance: counts, kinds, languages, sources, dates, top entities, strongest
-    pairs; with `lang`, of the articles in that language."""
+    pairs; with `lang`, of the articles in that language (counted from their rows)."""
+    if lang is not None:
+        return _scanned_overview(store, top=top, sources=sources, pairs=pairs, lang=lang)
+    whole = counted.totals(store).get("", {})
+    labels = counted.labels(store, top)
+    return {
+        "articles": whole.get("articles", 0),
+        "words": whole.get("words", 0),
+        "sentences": whole.get("sentences", 0),
+        "mentions": whole.get("mentions", 0),
+        "entities": sum(group["entities"] for group in labels),
+        "kinds": dict(_by_count(store, "kind")),
+        "languages": [{"lang": code, "articles": n} for code, n in _by_count(store, "lang")],
+        "sources": _counted_sources(store, sources),
+        "dates": _counted_dates(store),
+        "labels": labels,
+        "pairs": cooccurrence(store, top=pairs).pairs if pairs else [],
+    }
+
+
+def _by_count(store: Store, facet: str) -> list[tuple[str | None, int]]:
+    """(value, articles) of a facet, most articles first, then by value (none first)."""
+    rows = [(value or None, row["articles"]) for value, row in counted.totals(store, facet).items()]
+    return sorted(rows, key=lambda r: (-r[1], r[0] or ""))
+
+
+def _counted_sources(store: Store, limit: int) -> Row:
+    rows = _by_count(store, "source")
+    return {
+        "count": sum(1 for source, _ in rows if source is not None),
+        "top": [{"source": source, "articles": n} for source, n in rows[:limit]],
+    }
+
+
+def _counted_dates(store: Store) -> Row:
+    dated = counted.totals(store, "date")
+    return _months({value or None: row["articles"] for value, row in dated.items()})
+
+
+def _scanned_overview(
+    store: Store, *, top: int, sources: int, pairs: int, lang: str | None
+) -> Row:
     conn = store.conn
     where, params = in_language("id", lang)
     articles, words = conn.execute(
@@ -397,7 +445,7 @@ def overview(
     return {
         "articles": articles,
         "words": words,
-        "sentences": _unit_count(store, "sentence", lang),
+        "sentences": counted.units(store, "sentence", lang),
         "mentions": sum(row[2] for row in counts),
         "entities": len(counts),
         "kinds": dict(
@@ -460,8 +508,13 @@ def _dates(store: Store, lang: str | None) -> Row:
             f"SELECT date, count(*) FROM articles WHERE {where} GROUP BY date", params
         )
     )
+    return _months(counts)
+
+
+def _months(counts: dict[str | None, int]) -> Row:
+    """First and last date, undated articles, and articles per month, from articles per date."""
     undated = counts.pop(None, 0)
-    ordered = sorted(counts, key=_date_key)
+    ordered = sorted((date for date in counts if date is not None), key=_date_key)
     months: Counter[str] = Counter()
     for date in ordered:
         months[_month(date)] += counts[date]

@@ -107,6 +107,8 @@ MIGRATIONS: list[list[Step]] = [
     # 4: the counts read commands answer from, kept by every write (`aggregates.py`), and
     # counted here from what is already stored.
     [*aggregates.TABLES, aggregates.rebuild],
+    # 5: each entity's surface forms with their counts (top aliases; lookup by any alias).
+    [*aggregates.ALIAS_TABLES, aggregates.rebuild],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

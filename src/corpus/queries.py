@@ -136,7 +136,17 @@ def entity_page(
 ) -> tuple[list[Row], int]:
     """The `top` canonical entities by mentions, with counts and aliases; and how many match.
 
-    With `lang`, only mentions in articles of that language count."""
+    With `lang`, only mentions in articles of that language count. The whole store's are read
+    from the aggregate counts; one article's, or one language's, from the rows they select.
+    """
+    if article is None and lang is None:
+        from corpus import counted  # it builds on this module
+
+        rows, total = counted.entity_page(store, label=label, min_count=min_count, top=top)
+        found = counted.aliases(store, [row["id"] for row in rows], aliases)
+        for row in rows:
+            row["aliases"] = found.get(row["id"], [])
+        return rows, total
     entities = dict_rows(
         store.conn.execute(
             "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "

@@ -1,0 +1,226 @@
+"""Answers read from the aggregate tables (`aggregates.py`): indexed top-N queries whose cost
+does not grow with the number of articles. `queries.py` and `analysis.py` use them whenever no
+filter asks for something the tables do not count.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Sequence
+
+from corpus.aggregates import ARTICLE, SENTENCE, VALUE_LABELS
+from corpus.parallel import chunked
+from corpus.queries import Row, dict_rows
+from corpus.store import Store
+
+CHUNK = 500
+# An entity's name; one without an `entities` row is named by its first alias.
+NAME = "coalesce(e.name, (SELECT min(text) FROM entity_aliases WHERE entity = c.key))"
+Ranked = list[tuple[int, float, str, str, float]]  # count, pmi, a, b, npmi; a < b by id
+_ENTITY = (
+    f"SELECT c.entity_id AS id, {NAME} AS name, c.label, e.kind, "
+    "e.country, c.mentions, c.articles FROM entity_counts c "
+    "LEFT JOIN entities e ON e.id = c.entity_id "
+)
+
+
+def totals(store: Store, facet: str = "") -> dict[str, Row]:
+    """value -> articles, words, sentences, mentions (for the whole store: the value '')."""
+    rows = store.conn.execute(
+        "SELECT value, articles, words, sentences, mentions FROM article_counts WHERE facet = ?",
+        (facet,),
+    )
+    return {
+        value: {"articles": a, "words": w, "sentences": s, "mentions": m}
+        for value, a, w, s, m in rows
+    }
+
+
+def units(store: Store, unit: str, lang: str | None = None) -> int:
+    """How many sentences (or articles) the store (or its articles in `lang`) holds: the N of
+    PMI."""
+    whole = totals(store, "lang" if lang else "").get(lang or "", {})
+    return int(whole.get("sentences" if unit == "sentence" else "articles", 0))
+
+
+def entity_page(
+    store: Store, *, label: str | None, min_count: int, top: int | None
+) -> tuple[list[Row], int]:
+    """The `top` entities by mentions (then articles, then name), and how many match."""
+    where = "WHERE (?1 IS NULL OR c.label = upper(?1)) AND c.mentions >= ?2"
+    rows = dict_rows(
+        store.conn.execute(
+            f"{_ENTITY}{where} ORDER BY c.mentions DESC, c.articles DESC, name, id LIMIT ?3",
+            (label, min_count, -1 if top is None else top),
+        )
+    )
+    total: int = store.conn.execute(
+        f"SELECT count(*) FROM entity_counts c {where}", (label, min_count)
+    ).fetchone()[0]
+    return rows, total
+
+
+def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:
+    """Entities with mentions (all, or these ids): id, name, label, mentions, articles."""
+    columns = (
+        f"SELECT c.entity_id AS id, {NAME} AS name, c.label, "
+        "c.mentions, c.articles FROM entity_counts c LEFT JOIN entities e ON e.id = c.entity_id"
+    )
+    if ids is None:
+        return {row["id"]: row for row in dict_rows(store.conn.execute(columns))}
+    found: dict[str, Row] = {}
+    for chunk in chunked(sorted(set(ids)), CHUNK):
+        where = f" WHERE c.entity_id IN ({','.join('?' * len(chunk))})"
+        found.update((r["id"], r) for r in dict_rows(store.conn.execute(columns + where, chunk)))
+    return found
+
+
+def unit_counts(store: Store, ids: Iterable[str], unit: str) -> dict[str, int]:
+    """How many sentences (or articles) mention each of these entities."""
+    column = "sentences" if unit == "sentence" else "articles"
+    found: dict[str, int] = {}
+    for chunk in chunked(sorted(ids), CHUNK):
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            store.conn.execute(
+                f"SELECT entity_id, {column} FROM entity_counts WHERE entity_id IN ({marks})",
+                chunk,
+            )
+        )
+    return found
+
+
+def aliases(store: Store, ids: Sequence[str], per_entity: int) -> dict[str, list[str]]:
+    """The most frequent surface forms of each of these entities (then in text order)."""
+    found: dict[str, list[str]] = {}
+    for chunk in chunked(ids, CHUNK):
+        rows = store.conn.execute(
+            "SELECT c.entity_id, a.text FROM entity_counts c "
+            "JOIN entity_aliases a ON a.entity = c.key "
+            f"WHERE c.entity_id IN ({','.join('?' * len(chunk))}) "
+            "ORDER BY c.entity_id, a.mentions DESC, a.text",
+            chunk,
+        )
+        for entity_id, text in rows:
+            texts = found.setdefault(entity_id, [])
+            if len(texts) < per_entity:
+                texts.append(text)
+    return found
+
+
+def ids_named(store: Store, variants: Sequence[str], level: int) -> list[str]:
+    """Entities with mentions whose id (level 0), name (1) or any alias (2) is one of these
+    texts, compared ignoring ASCII case: each an index lookup."""
+    marks = ",".join("?" * len(variants))
+    sql = (
+        f"SELECT entity_id FROM entity_counts WHERE entity_id IN ({marks})",
+        "SELECT c.entity_id FROM entities e JOIN entity_counts c ON c.entity_id = e.id "
+        f"WHERE e.name COLLATE NOCASE IN ({marks})",
+        "SELECT DISTINCT c.entity_id FROM entity_aliases a "
+        f"JOIN entity_counts c ON c.key = a.entity WHERE a.text COLLATE NOCASE IN ({marks})",
+    )[level]
+    return [row[0] for row in store.conn.execute(sql, variants)]
+
+
+def names_and_aliases(store: Store) -> Iterator[tuple[str, str, str]]:
+    """(entity id, its name, one of its aliases) for every alias of every entity mentioned."""
+    yield from store.conn.execute(
+        f"SELECT c.entity_id, {NAME}, a.text FROM entity_counts c "
+        "LEFT JOIN entities e ON e.id = c.entity_id JOIN entity_aliases a ON a.entity = c.key"
+    )
+
+
+# --- co-occurrence -----------------------------------------------------------------------------
+
+
+def covers(labels: Sequence[str], all_labels: bool, focus_label: str | None) -> bool:
+    """Whether the pair table answers this question: it leaves out the value labels."""
+    if all_labels or (focus_label is not None and focus_label in VALUE_LABELS):
+        return False
+    return not any(label.upper() in VALUE_LABELS for label in labels)
+
+
+def pairs(
+    store: Store,
+    *,
+    unit: str,
+    focus: str | None,
+    labels: Sequence[str],
+    min_count: int,
+    top: int | None,
+) -> tuple[int, Ranked, dict[str, int]]:
+    """N, the ranked pairs as (count, pmi, a, b, npmi) with a < b by id, and each entity's
+    unit count. Sorted by count, then PMI, then ids; only the first `top`."""
+    n = units(store, unit)
+    frequency_column = "sentences" if unit == "sentence" else "articles"
+    chosen = sorted({label.upper() for label in labels})
+    condition, params = "", []
+    if chosen:
+        marks = ",".join("?" * len(chosen))
+        condition = (
+            f" AND (ea.label IN ({marks}) OR ea.entity_id = ?)"
+            f" AND (eb.label IN ({marks}) OR eb.entity_id = ?)"
+        )
+        params = [*chosen, focus or "", *chosen, focus or ""]
+    where = "p.unit = ? AND p.count >= ?"
+    args: list[object] = [SENTENCE if unit == "sentence" else ARTICLE, min_count]
+    if focus is not None:
+        row = store.conn.execute(
+            "SELECT key FROM entity_counts WHERE entity_id = ?", (focus,)
+        ).fetchone()
+        where += " AND (p.a = ? OR p.b = ?)"
+        args += [row[0], row[0]] if row else [-1, -1]
+    rows = store.conn.execute(
+        f"SELECT p.count, ea.entity_id, eb.entity_id, ea.{frequency_column}, "
+        f"eb.{frequency_column} FROM pair_counts p "
+        "JOIN entity_counts ea ON ea.key = p.a JOIN entity_counts eb ON eb.key = p.b "
+        f"WHERE {where}{condition} ORDER BY p.count DESC",
+        [*args, *params],
+    )
+    ranked: Ranked = []
+    frequency: dict[str, int] = {}
+    for count, a, b, fa, fb in rows:
+        if top is not None and len(ranked) >= top and count < ranked[top - 1][0]:
+            break  # every later pair has a lower count: only ties could still rank
+        if b < a:
+            a, b, fa, fb = b, a, fb, fa
+        pmi, npmi = association(count, fa, fb, n)
+        ranked.append((count, round(pmi, 4) + 0.0, a, b, round(npmi, 4)))
+        frequency[a], frequency[b] = fa, fb
+    ranked.sort(key=lambda r: (-r[0], -r[1], r[2], r[3]))
+    if top is not None:
+        ranked = ranked[:top]
+    kept = {i for r in ranked for i in r[2:4]}
+    return n, ranked, {i: f for i, f in frequency.items() if i in kept}
+
+
+def association(pair: int, a: int, b: int, units: int) -> tuple[float, float]:
+    """PMI in bits, log2(p(a,b) / (p(a) p(b))), and its normalised form in [-1, 1]."""
+    pmi = math.log2(pair * units / (a * b))
+    joint = -math.log2(pair / units)
+    return pmi, (pmi / joint if joint > 0 else 1.0)
+
+
+# --- overview ----------------------------------------------------------------------------------
+
+
+def labels(store: Store, top: int) -> list[Row]:
+    """Per label (names first, then values; then by mentions): counts and the top entities."""
+    groups = dict_rows(
+        store.conn.execute(
+            "SELECT label, sum(mentions) AS mentions, count(*) AS entities FROM entity_counts "
+            "GROUP BY label"
+        )
+    )
+    for group in groups:
+        group["top"] = dict_rows(
+            store.conn.execute(
+                f"SELECT c.entity_id AS id, {NAME} AS name, c.mentions, "
+                "c.articles FROM entity_counts c LEFT JOIN entities e ON e.id = c.entity_id "
+                "WHERE c.label = ? ORDER BY c.mentions DESC, c.articles DESC, c.entity_id "
+                "LIMIT ?",
+                (group["label"], top),
+            )
+        )
+    groups.sort(key=lambda r: (r["label"] in VALUE_LABELS, -r["mentions"], r["label"]))
+    return groups
