@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from corpus.cli import main
-from corpus.report import build_report, network, timeline
+from corpus.report import Filters, build_report, network, timeline
 from corpus.report.build import utf16_offsets
 from corpus.report.page import render_page, script_json
 from corpus.store import Store
@@ -106,7 +106,7 @@ def test_timeline_periods_of_iso_dates() -> None:
 
 def test_focus_on_an_entity(tagged_db: Path) -> None:
     with Store.open(tagged_db, readonly=True) as store:
-        report = build_report(store, focus="naver")  # by alias, any case
+        report = build_report(store, Filters(entity="naver"))  # by alias, any case
     naver = next(e for e in run_json(tagged_db, "entities") if e["id"] == "naver")
     data = report.data
     assert data["focus"] is not None and data["entities"][data["focus"]][0] == "naver"
@@ -122,7 +122,7 @@ def test_focus_on_an_entity(tagged_db: Path) -> None:
 
 def test_focus_leads_the_timeline(tagged_db: Path) -> None:
     with Store.open(tagged_db, readonly=True) as store:
-        data = build_report(store, focus="Toshiba").data
+        data = build_report(store, Filters(entity="Toshiba")).data
     (focus, counts), *_ = data["timeline"]["series"]
     assert focus == data["focus"] and data["entities"][focus][0] == "org:toshiba"
     assert sum(counts) == data["entities"][focus][3] > 0  # its articles are dated

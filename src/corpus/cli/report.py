@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from corpus.cli.options import (
     store_option,
 )
 from corpus.render import stderr_console
-from corpus.report import build_report, write_report
+from corpus.report import Filters, build_report, write_report
 from corpus.report.network import DEFAULT_NODES
 from corpus.report.select import DEFAULT_MAX_ARTICLES
 
@@ -54,6 +55,17 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
     help="The HTML file to write (replaced only once complete).",
 )
 @click.option("--entity", help="Focus on one entity (id, name or alias): its articles only.")
+@click.option("--lang", help="Only articles in this language (as stored: en, ja, ko...).")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only articles dated on or after this day (YYYY-MM-DD); undated ones are left out.",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Only articles dated on or before this day (YYYY-MM-DD).",
+)
 @click.option(
     "--max-articles",
     type=click.IntRange(min=1),
@@ -80,6 +92,9 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
 def report_command(
     out: Path,
     entity: str | None,
+    lang: str | None,
+    since: datetime | None,
+    until: datetime | None,
     max_articles: int,
     nodes: int,
     graph: Path | None,
@@ -95,12 +110,21 @@ def report_command(
     Examples:
       corpus report                              writes report.html
       corpus report --entity Naver --out naver.html
+      corpus report --lang ja --since 2024-01-01 --until 2024-06-30
       corpus report --graph network.gexf         the network for Gephi too
       corpus report --max-articles 1000 --json
     """
+    if since and until and since > until:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    filters = Filters(
+        entity=entity,
+        lang=lang,
+        since=since.date() if since else None,
+        until=until.date() if until else None,
+    )
     with open_store(db) as store, progress_bar(progress) as update:
         report = build_report(
-            store, focus=entity, max_articles=max_articles, nodes=nodes, progress=update
+            store, filters, max_articles=max_articles, nodes=nodes, progress=update
         )
         update("writing the page", 0, 1)
         try:

@@ -13,8 +13,9 @@ from corpus.export import replacing
 from corpus.report.build import Report, build_report
 from corpus.report.network import write_graph
 from corpus.report.page import render_page
+from corpus.report.select import Filters
 
-__all__ = ["Report", "build_report", "report_title", "write_report"]
+__all__ = ["Filters", "Report", "build_report", "report_title", "write_report"]
 
 
 def report_title(report: Report) -> str:

@@ -21,7 +21,7 @@ from corpus.queries import Row
 from corpus.report import network, timeline
 from corpus.report.colours import label_colours
 from corpus.report.entities import entity_table
-from corpus.report.select import DEFAULT_MAX_ARTICLES, Selection, select_articles
+from corpus.report.select import DEFAULT_MAX_ARTICLES, Filters, Selection, select_articles
 from corpus.store import Store
 from corpus.views.articles import article_summary
 
@@ -39,8 +39,8 @@ class Report:
 
 def build_report(
     store: Store,
+    filters: Filters | None = None,
     *,
-    focus: str | None = None,
     max_articles: int | None = DEFAULT_MAX_ARTICLES,
     nodes: int = network.DEFAULT_NODES,
     progress: Callable[[str, int, int], None] = lambda stage, done, total: None,
@@ -48,7 +48,7 @@ def build_report(
     """Read the store and compute every section; `progress(stage, done, total)` as it goes."""
     selection = select_articles(
         store,
-        focus=focus,
+        filters,
         max_articles=max_articles,
         progress=lambda done, total: progress("reading articles", done, total),
     )

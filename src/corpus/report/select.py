@@ -1,12 +1,15 @@
-"""Which articles a report holds: all, those mentioning the focus entity, at most N of them."""
+"""Which articles a report holds: all, or those passing its filters (an entity, a language, a
+date range), at most N of them."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from corpus import analysis, export
 from corpus.queries import Row, list_articles
+from corpus.report.timeline import iso_date
 from corpus.store import Store
 
 DEFAULT_MAX_ARTICLES = 5000
@@ -31,25 +34,55 @@ class Selection:
         return len(self.articles) < self.matched
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which articles a report is about: those mentioning `entity` (an id, name or alias), in
+    language `lang` (as stored, any case), dated from `since` to `until` (inclusive)."""
+
+    entity: str | None = None
+    lang: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def dated(self) -> bool:
+        return self.since is not None or self.until is not None
+
+    def keeps(self, row: Row) -> bool:
+        """Whether an article row (of `list_articles`) passes the language and date filters; an
+        article without a full date is outside any date range."""
+        if self.lang is not None and (row.get("lang") or "").lower() != self.lang.lower():
+            return False
+        if not self.dated():
+            return True
+        date = iso_date(row["date"])
+        return (
+            date is not None
+            and (self.since is None or date >= self.since)
+            and (self.until is None or date <= self.until)
+        )
+
+
 def select_articles(
     store: Store,
+    filters: Filters | None = None,
     *,
-    focus: str | None = None,
     max_articles: int | None = DEFAULT_MAX_ARTICLES,
     progress: Callable[[int, int], None] = lambda done, total: None,
 ) -> Selection:
-    """The articles a report shows; `focus` is an entity's id, name or alias.
+    """The articles a report shows.
 
     A sample keeps the articles whose ids come first: ids are hashes of the text, so that is an
     even, reproducible spread over sources and dates, and a report of a grown corpus keeps most
     of the articles it showed before. `progress(done, total)` is called as articles are read.
     """
+    filters = filters or Filters()
     listed = list_articles(store)
     stored = len(listed)
-    found = analysis.find_entity(store, focus) if focus else None
+    found = analysis.find_entity(store, filters.entity) if filters.entity else None
     if found is not None:
         mentioning = {row["article"] for row in analysis.kwic(store, found["id"], width=0)}
         listed = [row for row in listed if row["id"] in mentioning]
+    listed = [row for row in listed if filters.keeps(row)]
     ids = [row["id"] for row in listed]
     if max_articles is not None and len(ids) > max_articles:
         kept = set(sorted(ids)[:max_articles])
@@ -59,5 +92,11 @@ def select_articles(
         articles.append(article)
         if len(articles) % 100 == 0 or len(articles) == len(ids):
             progress(len(articles), len(ids))
-    filters = {"entity": found["id"]} if found else {}
-    return Selection(articles, stored, len(listed), found, filters)
+    described = {
+        "entity": found["id"] if found else None,
+        "lang": filters.lang,
+        "since": filters.since.isoformat() if filters.since else None,
+        "until": filters.until.isoformat() if filters.until else None,
+    }
+    applied = {key: value for key, value in described.items() if value is not None}
+    return Selection(articles, stored, len(listed), found, applied)

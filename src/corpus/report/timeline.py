@@ -33,7 +33,8 @@ class Periods:
     last: str | None = None
 
 
-def _iso(date: str | None) -> dt.date | None:
+def iso_date(date: str | None) -> dt.date | None:
+    """The date of an ISO date string (a month alone counts as its first day), else None."""
     match = _ISO.match(date or "")
     if not match:
         return None
@@ -51,7 +52,7 @@ def _yearless(date: str | None) -> tuple[int, int] | None:
 
 
 def periods(articles: Sequence[Row]) -> Periods:
-    iso = {a["id"]: d for a in articles if (d := _iso(a["date"])) is not None}
+    iso = {a["id"]: d for a in articles if (d := iso_date(a["date"])) is not None}
     if iso:
         return _iso_periods(iso, len(articles))
     days = {a["id"]: day for a in articles if (day := _yearless(a["date"])) is not None}
