@@ -5,6 +5,7 @@ page and its Content-Security-Policy; errors. The page in a browser: test_report
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import re
@@ -285,3 +286,53 @@ def test_report_does_not_import_spacy(tagged_db: Path, tmp_path: Path) -> None:
     )
     assert out.stdout.strip().splitlines()[-1] == "False False"
     assert re.search(r"wrote .*r\.html \(\d\.\d MB\): 19 articles", out.stderr)
+
+
+DIGEST = (
+    "Messenger deals in Asia\n\n"
+    "Naver and SoftBank talked about LINE in Tokyo this week, officials said.\n\n"
+    "Nikkei - Apr 10, 2024\nNaver said LINE would move user data to Japan by December.\n\n"
+    "Kyodo - May 2, 2024\nSoftBank said it would buy more shares of LY Corp from Naver.\n\n"
+    "Reuters - Jun 20, 2024\nKakao said LINE and Naver face new rules in South Korea.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def dated_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A digest of three briefs dated 2024-04-10, 2024-05-02 and 2024-06-20, and an undated
+    main article, tagged by the real pipeline."""
+    folder = tmp_path_factory.mktemp("dated")
+    (folder / "digest.txt").write_text(DIGEST, encoding="utf-8")
+    db = folder / "corpus.db"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_since_and_until_keep_the_dated_articles_in_range(dated_db: Path, tmp_path: Path) -> None:
+    with Store.open(dated_db, readonly=True) as store:
+        whole = build_report(store).data
+        ranged = build_report(
+            store, Filters(since=dt.date(2024, 4, 15), until=dt.date(2024, 6, 20))
+        ).data
+    assert whole["timeline"]["unit"] == "week" and whole["timeline"]["undated"] == 1
+    assert whole["timeline"]["periods"][0] == "2024-04-08"  # the Monday of Apr 10
+    assert sum(whole["timeline"]["articles"]) == 3
+    assert [a["date"] for a in ranged["articles"]] == ["2024-05-02", "2024-06-20"]
+    assert ranged["meta"]["filters"] == {"since": "2024-04-15", "until": "2024-06-20"}
+    assert (ranged["meta"]["matched"], ranged["meta"]["stored"]) == (2, 4)
+    assert ranged["overview"]["first"] == "2024-05-02"
+    summary = run_json(
+        dated_db, "report", "--out", str(tmp_path / "r.html"), "--since", "2024-06-01"
+    )
+    assert summary["articles"] == 1
+    bad = run(dated_db, "report", "--since", "2024-06-01", "--until", "2024-05-01")
+    assert bad.exit_code == 2 and "--since is after --until" in bad.output
+
+
+def test_a_language_without_articles_makes_an_empty_report(dated_db: Path) -> None:
+    with Store.open(dated_db, readonly=True) as store:
+        data = build_report(store, Filters(lang="ja")).data
+    assert data["articles"] == [] and data["entities"] == [] and data["network"]["nodes"] == []
+    assert data["meta"]["stored"] == 4 and data["meta"]["filters"] == {"lang": "ja"}
+    assert run(dated_db, "report", "--lang", "j@").exit_code == 2

@@ -138,6 +138,19 @@ def test_search_finds_titles_and_bodies(chromium: Any, seeds_page: Path) -> None
     assert log.problems() == []
 
 
+def test_an_empty_report_says_so(chromium: Any, tagged_db: Path, tmp_path: Path) -> None:
+    path = write_report(tagged_db, tmp_path / "empty.html", "--lang", "ja")
+    page, log = open_page(chromium, path)
+    assert "0 articles · in language ja · of 19 in the store" in page.inner_text("#report-note")
+    assert "No article names its source." in page.inner_text("#overview")
+    for view in VIEWS:
+        page.click(f"#tabs a[href='{view}']")
+        page.wait_for_selector(f"{view}:not([hidden])")
+    page.click("#tabs a[href='#network']")
+    assert "No two entities share a sentence" in page.inner_text("#network-info")
+    assert log.problems() == []
+
+
 # --- hostile text ----------------------------------------------------------------------------
 
 PWN = "window.__pwned"

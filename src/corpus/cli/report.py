@@ -14,6 +14,7 @@ from corpus.cli.options import (
     CorpusError,
     handle_errors,
     json_option,
+    lang_option,
     open_store,
     print_json,
     store_option,
@@ -55,7 +56,7 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
     help="The HTML file to write (replaced only once complete).",
 )
 @click.option("--entity", help="Focus on one entity (id, name or alias): its articles only.")
-@click.option("--lang", help="Only articles in this language (as stored: en, ja, ko...).")
+@lang_option
 @click.option(
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),

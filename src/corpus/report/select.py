@@ -37,7 +37,7 @@ class Selection:
 @dataclass(frozen=True)
 class Filters:
     """Which articles a report is about: those mentioning `entity` (an id, name or alias), in
-    language `lang` (as stored, any case), dated from `since` to `until` (inclusive)."""
+    language `lang` (an ISO 639-1 code), dated from `since` to `until` (inclusive)."""
 
     entity: str | None = None
     lang: str | None = None
@@ -47,11 +47,9 @@ class Filters:
     def dated(self) -> bool:
         return self.since is not None or self.until is not None
 
-    def keeps(self, row: Row) -> bool:
-        """Whether an article row (of `list_articles`) passes the language and date filters; an
-        article without a full date is outside any date range."""
-        if self.lang is not None and (row.get("lang") or "").lower() != self.lang.lower():
-            return False
+    def in_range(self, row: Row) -> bool:
+        """Whether an article row (of `list_articles`) is within the date range; an article
+        without a full date is outside any range."""
         if not self.dated():
             return True
         date = iso_date(row["date"])
@@ -76,13 +74,13 @@ def select_articles(
     of the articles it showed before. `progress(done, total)` is called as articles are read.
     """
     filters = filters or Filters()
-    listed = list_articles(store)
-    stored = len(listed)
+    listed = list_articles(store, lang=filters.lang)
+    stored = len(list_articles(store)) if filters.lang else len(listed)
     found = analysis.find_entity(store, filters.entity) if filters.entity else None
     if found is not None:
         mentioning = {row["article"] for row in analysis.kwic(store, found["id"], width=0)}
         listed = [row for row in listed if row["id"] in mentioning]
-    listed = [row for row in listed if filters.keeps(row)]
+    listed = [row for row in listed if filters.in_range(row)]
     ids = [row["id"] for row in listed]
     if max_articles is not None and len(ids) > max_articles:
         kept = set(sorted(ids)[:max_articles])

@@ -87,6 +87,12 @@
       focus ? `${focus[1]} in ${m.store}` : `The corpus in ${m.store}`);
     const parts = [`${fmt(m.included)} articles`];
     if (focus) parts.push(`those mentioning ${oneLine(focus[1])} (${oneLine(focus[0])})`);
+    const f = m.filters;
+    if (f.lang) parts.push(`in language ${oneLine(f.lang)}`);
+    if (f.since || f.until) {
+      parts.push(`dated ${f.since ? "from " + f.since : ""}${f.since && f.until ? " " : ""}` +
+        `${f.until ? "until " + f.until : ""}`);
+    }
     if (m.sampled) {
       parts.push(`a sample of ${fmt(m.included)} of the ${fmt(m.matched)} that match ` +
         "(--max-articles): every count on this page is over the sample");
@@ -305,8 +311,8 @@
       style: [
         { selector: "node", style: {
           "background-color": "data(colour)", width: "data(size)", height: "data(size)",
-          label: "data(name)", "font-size": 10, "text-valign": "bottom", "text-margin-y": 2,
-          "min-zoomed-font-size": 7 } },
+          label: "data(name)", "font-size": 14, "text-valign": "bottom", "text-margin-y": 2,
+          "min-zoomed-font-size": 6, "text-outline-color": "#fff", "text-outline-width": 2 } },
         { selector: "edge", style: { "line-color": "#9aa4b1", opacity: 0.55, width: 1 } },
         { selector: ".faded", style: { opacity: 0.08 } },
         { selector: "node.focused", style: { "border-width": 3, "border-color": "#111" } },
@@ -560,6 +566,8 @@
   window.addEventListener("hashchange", route);
   route();
   document.documentElement.dataset.renderMs = String(Math.round(performance.now() - started));
+  // Since navigation began: loading and parsing the page, its data, and this first drawing.
+  document.documentElement.dataset.readyAt = String(Math.round(performance.now()));
   document.documentElement.dataset.ready = "true";
   // For tests and the curious: where a node is drawn (page coordinates), to click it.
   window.corpusReport = {
