@@ -1,5 +1,6 @@
 """Size and speed of `corpus report`: the file written, the time to write it, and the time a
-real headless Chromium takes to open it from disk and draw it.
+real headless Chromium (the tests' one: $CHROMIUM or `chromium`) takes to open it from disk and
+draw it.
 
     .venv/bin/python benchmarks/bench_report.py                    # the seeds and BBC (ingested)
     .venv/bin/python benchmarks/bench_report.py --db big.db --db other.db
@@ -25,24 +26,17 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BBC = ROOT.parent / "shared" / "bench" / "bbc"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 RUNS = 3
 TARGET_BYTES, TARGET_SECONDS = 15e6, 3.0
 
 
-def corpus(*args: str) -> float:
+def corpus(*args: str) -> tuple[float, str]:
+    """Seconds `corpus ARGS` took as a whole process, and what it printed."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "corpus", *args], check=True, capture_output=True)
-    return time.perf_counter() - started
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus", *args], check=True, capture_output=True, text=True
+    )
+    return time.perf_counter() - started, done.stdout
 
 
 def ingest(path: Path, work: Path) -> Path:
@@ -83,10 +77,10 @@ def browser_times(page_file: Path, blank: Path, context: Any) -> dict[str, float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", action="append", type=Path, help="a store (repeatable)")
-    parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    from playwright.sync_api import sync_playwright
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import browser  # the tests' Chromium: the system's, with a fresh profile
 
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
@@ -94,38 +88,15 @@ def main() -> None:
         stores = args.db or [ingest(ROOT / "seeds", work), ingest(BBC, work)]
         blank = work / "blank.html"
         blank.write_text("<!DOCTYPE html><title>blank</title>", encoding="utf-8")
-        with sync_playwright() as pw:
-            context = pw.chromium.launch_persistent_context(
-                str(work / "profile"),
-                executable_path=args.chromium,
-                args=FLAGS,
-                headless=True,
-                viewport={"width": 1400, "height": 1000},
-            )
+        with browser() as context:
             for db in stores:
                 out = work / f"{db.stem}.html"
-                write = [
-                    corpus("report", "--db", str(db), "--out", str(out), "--no-progress")
+                runs = [
+                    corpus("report", "--db", str(db), "--out", str(out), "--json")
                     for _ in range(RUNS)
                 ]
-                articles = json.loads(
-                    subprocess.run(
-                        [
-                            sys.executable,
-                            "-m",
-                            "corpus",
-                            "report",
-                            "--db",
-                            str(db),
-                            "--out",
-                            str(out),
-                            "--json",
-                        ],
-                        check=True,
-                        capture_output=True,
-                        text=True,
-                    ).stdout
-                )["articles"]
+                write = [seconds for seconds, _ in runs]
+                articles = json.loads(runs[0][1])["articles"]
                 results.append(
                     {
                         "store": str(db),
@@ -135,7 +106,6 @@ def main() -> None:
                     }
                     | browser_times(out, blank, context)
                 )
-            context.close()
     print(
         f"{'store':<28} {'articles':>8} {'MB':>6} {'write s':>8} {'blank s':>8} "
         f"{'render s':>9} {'network s':>10} {'index s':>8}  verdict"

@@ -13,7 +13,7 @@ import re
 import sqlite3
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -275,9 +275,11 @@ def _article_units(
     return [{row[1] for row in group} for _, group in itertools.groupby(rows, lambda r: r[0])]
 
 
-def _count_pairs(
+def count_pairs(
     sets: list[set[str]], focus: str | None
 ) -> tuple[Counter[str], Counter[tuple[str, str]]]:
+    """How many units each entity is in, and each pair (a < b by id); with `focus`, only its
+    pairs."""
     frequency: Counter[str] = Counter()
     together: Counter[tuple[str, str]] = Counter()
     for ids in sets:
@@ -312,18 +314,29 @@ def _scanned_pairs(
     condition, params = _mention_filter(labels, all_labels, focus, lang)
     read = _sentence_units if unit == "sentence" else _article_units
     only = focus if lang is None else None
-    frequency, together = _count_pairs(read(store, condition, params, only), focus)
+    frequency, together = count_pairs(read(store, condition, params, only), focus)
     if only is not None:  # each entity's units over the whole store, not the focus's articles
         frequency = Counter(counted.unit_counts(store, {i for p in together for i in p}, unit))
     units = counted.units(store, unit, lang)
+    return units, rank_pairs(together, frequency, units, min_count, top), dict(frequency)
+
+
+def rank_pairs(
+    together: Counter[tuple[str, str]],
+    frequency: Counter[str],
+    units: int,
+    min_count: int = 1,
+    top: int | None = None,
+) -> counted.Ranked:
+    """Pairs seen at least `min_count` times as (count, pmi, a, b, npmi), sorted by count,
+    then PMI, then ids; only the first `top`. `frequency` is each entity's unit count."""
     ranked = []
     for (a, b), count in together.items():
         if count >= min_count:
             pmi, npmi = association(count, frequency[a], frequency[b], units)
             ranked.append((-count, -round(pmi, 4), a, b, round(npmi, 4)))
     ranked = heapq.nsmallest(top, ranked) if top is not None else sorted(ranked)
-    positive = [(-count, -pmi + 0.0, a, b, npmi) for count, pmi, a, b, npmi in ranked]
-    return units, positive, dict(frequency)
+    return [(-count, -pmi + 0.0, a, b, npmi) for count, pmi, a, b, npmi in ranked]
 
 
 def cooccurrence(
@@ -360,8 +373,19 @@ def cooccurrence(
             top=top,
             lang=lang,
         )
-    result = Cooccurrence(unit=unit, units=units)
     info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
+    return pair_result(unit, units, ranked, frequency, info)
+
+
+def pair_result(
+    unit: Unit,
+    units: int,
+    ranked: counted.Ranked,
+    frequency: Mapping[str, int],
+    info: Mapping[str, Row],
+) -> Cooccurrence:
+    """The ranked pairs as rows naming both entities (`info`: id -> name, label...)."""
+    result = Cooccurrence(unit=unit, units=units)
     for count, pmi, a, b, npmi in ranked:
         result.pairs.append(
             {
@@ -378,7 +402,8 @@ def cooccurrence(
                 "npmi": npmi,
             }
         )
-    result.entities = {i: info[i] | {"units": frequency[i]} for i in sorted(info)}
+    paired = sorted({i for row in ranked for i in row[2:4]})
+    result.entities = {i: info[i] | {"units": frequency[i]} for i in paired}
     return result
 
 

@@ -8,8 +8,6 @@ with itself. The page shows the graph of the top entities; `graph_file` writes i
 from __future__ import annotations
 
 import bisect
-import itertools
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -41,36 +39,10 @@ def sentence_sets(articles: Sequence[Row]) -> Iterator[set[str]]:
 def cooccurrence(articles: Sequence[Row], entities: dict[str, Row]) -> Cooccurrence:
     """Every pair of entities sharing a sentence, with count, PMI and NPMI, sorted like
     `analysis.cooccurrence`; `entities` (id -> a row of `entity_table`) names them."""
-    frequency: Counter[str] = Counter()
-    together: Counter[tuple[str, str]] = Counter()
-    for ids in sentence_sets(articles):
-        frequency.update(ids)
-        together.update(itertools.combinations(sorted(ids), 2))
-    result = Cooccurrence(unit="sentence", units=sum(len(a["sentences"]) for a in articles))
-    ranked = []
-    for (a, b), count in together.items():
-        pmi, npmi = analysis.association(count, frequency[a], frequency[b], result.units)
-        ranked.append((-count, -round(pmi, 4), a, b, round(npmi, 4)))
-    ranked.sort()
-    for count, pmi, a, b, npmi in ranked:
-        result.pairs.append(
-            {
-                "a": a,
-                "a_name": entities[a]["name"],
-                "a_label": entities[a]["label"],
-                "b": b,
-                "b_name": entities[b]["name"],
-                "b_label": entities[b]["label"],
-                "count": -count,
-                "a_count": frequency[a],
-                "b_count": frequency[b],
-                "pmi": -pmi + 0.0,
-                "npmi": npmi,
-            }
-        )
-    paired = sorted({i for pair in result.pairs for i in (pair["a"], pair["b"])})
-    result.entities = {i: entities[i] | {"units": frequency[i]} for i in paired}
-    return result
+    frequency, together = analysis.count_pairs(list(sentence_sets(articles)), None)
+    units = sum(len(a["sentences"]) for a in articles)
+    ranked = analysis.rank_pairs(together, frequency, units)
+    return analysis.pair_result("sentence", units, ranked, frequency, entities)
 
 
 def top_graph(

@@ -239,8 +239,19 @@
     section.appendChild(h);
     section.appendChild(el("p", "note",
       `${e[0]} · ${fmt(e[3])} mentions in ${fmt(e[4])} articles · written as ${e[5].join(", ")}`));
+    const list = entityArticles[i];
+    section.appendChild(el("h3", null, `In ${fmt(list.length)} articles`));
+    const titles = el("ul", "titles");
+    list.slice(0, 20).forEach((ai) => {
+      const li = el("li");
+      li.appendChild(linkButton(A[ai].title || "(untitled)", `#article/${ai}`));
+      li.appendChild(el("span", "note", ` ${A[ai].source || ""} ${A[ai].date || ""}`));
+      titles.appendChild(li);
+    });
+    section.appendChild(titles);
     const actions = el("p");
-    actions.appendChild(linkButton("its articles", `#articles/${i}`));
+    actions.appendChild(linkButton(list.length > 20 ? `all ${fmt(list.length)} of its articles`
+      : "its articles in the table", `#articles/${i}`));
     section.appendChild(actions);
     const neighbours = neighboursOf(i);
     if (neighbours.length) {
