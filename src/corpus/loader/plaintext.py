@@ -18,7 +18,7 @@ from corpus.loader.decoding import is_blank, normalise_newlines
 from corpus.models import Article
 
 _MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
-_DATE = rf"(?P<month>{_MONTHS})[a-z]*\.? (?P<day>\d{{1,2}})(?:,? (?P<year>\d{{4}}))?"
+_DATE = rf"(?i:(?P<month>{_MONTHS})[a-z]*)\.? (?P<day>\d{{1,2}})(?:,? (?P<year>\d{{4}}))?"
 BRIEF_HEADER = re.compile(rf"^(?P<source>\S.{{0,80}}?) [-–—] (?P<date>{_DATE})$")
 MAX_HEADLINE_CHARS = 200
 _SENTENCE_END = re.compile(r"[.!?][\"”’)]*\s+")
@@ -85,6 +85,9 @@ def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
     lines = normalise_newlines(text).split("\n")
     header, header_end = split_header(lines)
     starts = [i for i in _brief_starts(lines) if i >= header_end]
+    first = next((i for i in range(header_end, len(lines)) if not is_blank(lines[i])), None)
+    if starts == [first]:  # one header at the top and no digest: a headline (`ZINC - APR 7`)
+        starts = []
     segments = [(0, starts[0] if starts else len(lines))]
     segments += [(s, e) for s, e in zip(starts, [*starts[1:], len(lines)], strict=False)]
     articles: list[Article] = []

@@ -45,6 +45,7 @@ RIGHTS = re.compile(
 )
 SOURCE_TRAILER = re.compile(r"^[-–—]\s*(?P<source>[^\s.].{0,60})$")
 MAX_RIGHTS_CHARS = 400
+MAX_NAME_WORDS = 6
 
 
 @dataclass(frozen=True)
@@ -89,5 +90,14 @@ def rights_holder(line: str) -> str | None:
 
 
 def source_trailer(line: str) -> str | None:
+    """`- Nikkei`, `- The Japan Times`, `- washingtonpost.com`: a short name, not a sentence."""
     match = SOURCE_TRAILER.match(line)
-    return match["source"].strip() if match else None
+    return match["source"].strip() if match and reads_as_name(match["source"]) else None
+
+
+def reads_as_name(text: str) -> bool:
+    words = text.split()
+    if not 0 < len(words) <= MAX_NAME_WORDS or re.search(r"[!?;:()\"“”]|[^.][.]$", text.strip()):
+        return False  # a sentence, a list, a quote
+    named = sum(1 for word in words if word[0].isupper() or word[0].isdigit() or "." in word)
+    return named >= len(words) - 1 and (words[-1][0].isupper() or "." in words[-1])
