@@ -8,7 +8,18 @@ from collections import Counter
 from contextlib import closing
 from pathlib import Path
 
-TABLES = ("files", "articles", "occurrences", "entities", "mentions", "sentences")
+TABLES = (
+    "files",
+    "articles",
+    "occurrences",
+    "entities",
+    "mentions",
+    "sentences",
+    "dupe_signatures",
+    "dupe_bands",
+    "dupe_pairs",
+    "dupe_clusters",
+)
 # Rows of each table, as a multiset: compared with ==, contained with <=, iterated for its rows.
 Dump = dict[str, Counter[tuple[object, ...]]]
 

@@ -132,12 +132,14 @@ def test_article_whose_body_no_longer_matches_its_id(store_path: Path, seeds_dir
     assert [(p.kind, p.subject) for p in found] == [
         ("article", f"article {article_id}"),
         ("article", f"article {article_id}"),
+        ("dupes", f"article {article_id}"),
     ]
     assert found[0].message.startswith("id does not match its title and body (")
     assert (
         found[1].message
         == f"{len(body.split())} words recorded, the body has {len(body.split()) + 1}"
     )
+    assert found[2].message == "its near-duplicate signature does not match its body"
 
 
 def test_mention_outside_its_body(store_path: Path, seeds_dir: Path) -> None:

@@ -2,8 +2,9 @@
 
 Checks SQLite's own integrity and references, every file's stored bytes against its stored
 size and hash, every item's text against its file, every article id against its title and body,
-every entity mention and sentence against the body it points into, and the full-text search
-index against the articles.
+every entity mention and sentence against the body it points into, the full-text search
+index against the articles, and the near-duplicate signatures, pairs and clusters against a
+recomputation.
 """
 
 from __future__ import annotations
@@ -256,6 +257,13 @@ def repair(store: Store) -> None:
         aggregates.rebuild(conn)
 
 
+def _near_duplicates(store: Store) -> Iterator[Problem]:
+    from corpus.dupes.verify import differences
+
+    for subject, message in differences(store.conn):
+        yield Problem("dupes", subject, message)
+
+
 CHECKS: list[tuple[str, Check]] = [
     ("database pages", _integrity),
     ("references between tables", _references),
@@ -266,6 +274,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("sentences", _sentences),
     ("search index", _search_index),
     ("aggregate counts", _aggregates),
+    ("near-duplicates", _near_duplicates),
 ]
 
 

@@ -50,6 +50,8 @@ CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 16}
 # The statistical profiler samples every worker thread 100 times a second for the dashboard,
 # which a local cluster does not show: it costs a few percent of tagging throughput.
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
+# What workers send back of each tagged article.
+TAGGING_FIELDS = {"mentions", "entities", "sentences", "signature", "shingles"}
 INSTALL_HINT = "install the dask extra: pip install '.[dask]' (or pip install 'dask[distributed]')"
 
 Warn = Callable[[str], None]
@@ -196,7 +198,7 @@ def tag_batch(spec: PipelineSpec, bodies: list[str], batch_size: int) -> dict[st
     return {
         "fingerprint": tagger.fingerprint,
         "worker": _worker_name(),
-        "tagged": [t.model_dump(include={"mentions", "entities", "sentences"}) for t in tagged],
+        "tagged": [t.model_dump(include=TAGGING_FIELDS) for t in tagged],
     }
 
 

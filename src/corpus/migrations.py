@@ -11,6 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 from corpus import aggregates
+from corpus.dupes import index as dupes_index
 
 Step = str | Callable[[sqlite3.Connection], None]
 
@@ -109,6 +110,40 @@ MIGRATIONS: list[list[Step]] = [
     [*aggregates.TABLES, aggregates.rebuild],
     # 5: each entity's surface forms with their counts (top aliases; lookup by any alias).
     [*aggregates.ALIAS_TABLES, aggregates.rebuild],
+    # 6: near-duplicates (src/corpus/dupes): each article's MinHash signature, its LSH band keys
+    # (the index of candidates), the pairs at or above the floor, and the clusters; then the
+    # articles already stored are signed and clustered. A cluster's representative is checked
+    # at commit, when the clusters of a transaction's deletions have been recomputed.
+    [
+        """CREATE TABLE dupe_signatures (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            minhash BLOB NOT NULL,
+            shingles INTEGER NOT NULL
+        ) WITHOUT ROWID""",
+        """CREATE TABLE dupe_bands (
+            key INTEGER NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, article_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX dupe_bands_article ON dupe_bands(article_id)",
+        """CREATE TABLE dupe_pairs (
+            a TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            b TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            similarity REAL NOT NULL,
+            contained REAL NOT NULL,
+            PRIMARY KEY (a, b),
+            CHECK (a < b)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX dupe_pairs_b ON dupe_pairs(b)",
+        """CREATE TABLE dupe_clusters (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            representative TEXT NOT NULL
+                REFERENCES articles(id) DEFERRABLE INITIALLY DEFERRED,
+            similarity REAL NOT NULL
+        ) WITHOUT ROWID""",
+        "CREATE INDEX dupe_clusters_representative ON dupe_clusters(representative)",
+        dupes_index.sign_stored,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -92,3 +92,5 @@ class TaggedArticle(BaseModel):
     entities: list[Entity] = []
     sentences: list[Sentence] = []
     fingerprint: str = ""
+    signature: bytes = b""  # MinHash of the body's shingles (corpus.dupes); b"": sign on store
+    shingles: int = 0  # how many distinct shingles it was made of

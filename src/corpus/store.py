@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.aggregates import account
+from corpus.dupes import index as dupes_index
 from corpus.migrations import SCHEMA_VERSION, migrate, schema_version
 from corpus.parallel import chunked
 
@@ -285,10 +286,15 @@ class Store:
         with self.transaction() as conn:
             account(conn, list(self.fingerprints(tagged)), -1)
             replaced: set[str] = set()
+            signing: list[TaggedArticle] = []
             for item in items:
                 replaced.update(self._replace_file(conn, item, stamp))
+                signing.extend(item.tagged.values())
+            mates = dupes_index.cluster_mates(conn, replaced)
             self._delete_orphans(conn, replaced)
             account(conn, tagged, 1)
+            signed = [(t.article.id, t.article.body, t.signature, t.shingles) for t in signing]
+            dupes_index.add(conn, signed, mates)
 
     def write_tagging(self, tagged: Iterable[TaggedArticle]) -> None:
         """Replace the tagging of articles already stored (re-tagging after a pipeline change)."""

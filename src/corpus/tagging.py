@@ -64,7 +64,8 @@ def fingerprint(model: str | None = None, gazetteers: Sequence[Path] = ()) -> st
 
 
 class SummarizingTagger:
-    """The spaCy tagger, plus TextRank sentence ranks for summaries, under one fingerprint."""
+    """The spaCy tagger, plus TextRank sentence ranks for summaries and the near-duplicate
+    signature, under one fingerprint."""
 
     def __init__(self, model: str | None, gazetteers: Sequence[Path]) -> None:
         from corpus.pipeline import load_tagger  # imports spaCy: only when tagging
@@ -97,11 +98,15 @@ class SummarizingTagger:
     def tag_serial(
         self, articles: Iterable[Article], batch_size: int = 64
     ) -> Iterator[TaggedArticle]:
+        from corpus.dupes.signatures import sign
         from corpus.summarize import rank_sentences
 
         for tagged in self._tagger.tag(articles, batch_size=batch_size):
-            sentences = rank_sentences(tagged.article.body, tagged.sentences, tagged.mentions)
-            yield tagged.model_copy(update={"sentences": sentences})
+            body = tagged.article.body
+            sentences = rank_sentences(body, tagged.sentences, tagged.mentions)
+            signature, shingles = sign(body)
+            update = {"sentences": sentences, "signature": signature, "shingles": shingles}
+            yield tagged.model_copy(update=update)
 
 
 _FORKED_TAGGER: SummarizingTagger | None = None

@@ -25,6 +25,7 @@ COMMAND_MODULES: dict[str, str] = {
     "export": "explore",
     "check": "maintenance",
     "report": "report",
+    "dupes": "dupes",
 }
 
 

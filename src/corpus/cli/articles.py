@@ -18,6 +18,7 @@ from corpus.cli.options import (
     rows_to_show,
     store_option,
 )
+from corpus.dupes.queries import near_duplicates
 from corpus.render import stdout_console
 from corpus.views.articles import article_panel, article_summary, article_table
 
@@ -100,7 +101,8 @@ def list_command(
 @store_option
 @handle_errors
 def show_command(article_id: str, sentences: int, raw: bool, as_json: bool, db: Path) -> None:
-    """Show one article: metadata, summary, entities, and the text with entities highlighted.
+    """Show one article: metadata, summary, near-duplicates, entities, and the text with
+    entities highlighted.
 
     ARTICLE_ID is any unique prefix of at least 4 characters of an id from `corpus list`.
 
@@ -111,6 +113,7 @@ def show_command(article_id: str, sentences: int, raw: bool, as_json: bool, db: 
     """
     with open_store(db) as store:
         article = queries.get_article(store, queries.resolve_id(store, article_id))
+        article["near_duplicates"] = near_duplicates(store, article["id"])
         data = queries.raw_file(store, article["path"]) if raw else None
     if data is not None:
         stdout: BinaryIO = sys.stdout.buffer

@@ -13,6 +13,7 @@ from corpus.queries import Row
 from corpus.render import highlighted, literal
 from corpus.summarize import SentenceSpan, summary_text
 from corpus.views import label_style
+from corpus.views.dupes import near_duplicates_table
 
 
 def article_table(
@@ -112,6 +113,8 @@ def article_panel(article: Row, sentences: int = 2) -> RenderableType:
     summary = article_summary(article, sentences)
     if summary:
         parts += [Text(), Text("summary", style="bold"), literal(summary, style="italic")]
+    if article.get("near_duplicates"):
+        parts += [Text(), near_duplicates_table(article["near_duplicates"])]
     if article["entities"]:
         parts += [Text(), mentions_table(article)]
         parts += [legend(sorted({m["label"] for m in article["entities"]}))]

@@ -1,0 +1,67 @@
+"""`corpus dupes`: the clusters of near-duplicate articles."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from corpus.cli.options import (
+    handle_errors,
+    json_option,
+    open_store,
+    print_json,
+    rows_to_show,
+    store_option,
+)
+from corpus.dupes import DEFAULT_THRESHOLD, PAIR_FLOOR
+from corpus.dupes.queries import clusters
+from corpus.render import stdout_console
+from corpus.views.dupes import clusters_table
+
+TABLE_TOP = 50
+
+
+@click.command("dupes")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(PAIR_FLOOR, 1.0),
+    default=DEFAULT_THRESHOLD,
+    show_default=True,
+    help="Join articles at this estimated Jaccard similarity of their word 5-shingles "
+    f"or more ({PAIR_FLOOR} to 1).",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    help=f"Only the N largest clusters. [default: {TABLE_TOP} in a table, all in JSON]",
+)
+@click.option("--all", "show_all", is_flag=True, help="Every cluster, also in a table.")
+@json_option
+@store_option
+@handle_errors
+def dupes_command(
+    threshold: float, top: int | None, show_all: bool, as_json: bool, db: Path
+) -> None:
+    """Near-duplicates: articles that are versions of one story (republished under another
+    headline, with a dateline, updated, cut), in clusters, largest first.
+
+    Each cluster shows its representative (the earliest by date, else the longest: the one
+    `--dedupe` keeps on other commands) and each member's similarity to it.
+
+    \b
+    Examples:
+      corpus dupes
+      corpus dupes --threshold 0.8
+      corpus dupes --json | jq '.[].articles'
+    """
+    with open_store(db) as store:
+        found = clusters(store, threshold)
+    shown = found[: rows_to_show(top, TABLE_TOP, in_table=not as_json, show_all=show_all)]
+    if as_json:
+        print_json(shown)
+    else:
+        stdout_console().print(clusters_table(shown, len(found), threshold))
+
+
+COMMANDS = [dupes_command]

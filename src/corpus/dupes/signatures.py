@@ -1,0 +1,85 @@
+"""MinHash signatures of word shingles and their LSH band keys (numpy; write side only).
+
+Words are runs of letters and digits, folded to lower case; each Han or kana character is a
+word of its own, so Japanese and Chinese text (no spaces) shingles by characters. A shingle is
+SHINGLE_WORDS consecutive words, hashed by combining the words' CRC-32s; each of the NUM_PERM
+hash functions is a multiply-add-shift of the 64-bit shingle hash, and the signature keeps each
+function's minimum over the shingles. The fraction of equal positions in two signatures
+estimates the Jaccard similarity of their shingle sets.
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.dupes import BAND_ROWS, BANDS, NUM_PERM, SHINGLE_WORDS
+
+Signature = npt.NDArray[np.uint32]
+
+
+class Signed(NamedTuple):
+    minhash: bytes
+    shingles: int
+
+
+_IDEOGRAPHS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+WORD = re.compile(f"[{_IDEOGRAPHS}]|[^\\W_{_IDEOGRAPHS}]+")
+
+_RANDOM = np.random.default_rng(20261201)  # fixed: stored signatures must stay comparable
+_WORD_WEIGHTS = _RANDOM.integers(1, 2**63, SHINGLE_WORDS, dtype=np.uint64) * np.uint64(2) + 1
+_MULTIPLIERS = _RANDOM.integers(1, 2**63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + 1
+_OFFSETS = _RANDOM.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+_BAND_WEIGHTS = _RANDOM.integers(1, 2**63, BAND_ROWS, dtype=np.uint64) * np.uint64(2) + 1
+_BAND_SALTS = _RANDOM.integers(0, 2**63, BANDS, dtype=np.uint64)
+
+
+def words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def shingle_hashes(text: str) -> npt.NDArray[np.uint64]:
+    """64-bit hashes of the text's shingles (one shingle of all words when there are fewer)."""
+    hashes = np.fromiter((zlib.crc32(word.encode()) for word in words(text)), dtype=np.uint64)
+    if len(hashes) < SHINGLE_WORDS:
+        hashes = np.concatenate([hashes, np.zeros(SHINGLE_WORDS - len(hashes), np.uint64)])
+    count = len(hashes) - SHINGLE_WORDS + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    for k in range(SHINGLE_WORDS):  # wraps modulo 2**64, as intended
+        combined += hashes[k : k + count] * _WORD_WEIGHTS[k]
+    return np.unique(combined)
+
+
+def minhash(shingles: npt.NDArray[np.uint64]) -> Signature:
+    signature = np.empty(NUM_PERM, dtype=np.uint32)
+    for start in range(0, len(shingles), 2048):  # bounded memory on very long articles
+        block = shingles[start : start + 2048]
+        values = (_MULTIPLIERS[:, None] * block[None, :] + _OFFSETS[:, None]) >> np.uint64(32)
+        lowest = values.min(axis=1).astype(np.uint32)
+        signature = lowest if start == 0 else np.minimum(signature, lowest)
+    return signature
+
+
+def to_blob(signature: Signature) -> bytes:
+    return signature.astype("<u4").tobytes()
+
+
+def from_blob(blob: bytes) -> Signature:
+    return np.frombuffer(blob, dtype="<u4").astype(np.uint32)
+
+
+def sign(text: str) -> Signed:
+    """The stored form: NUM_PERM little-endian 32-bit minima, and how many shingles."""
+    shingles = shingle_hashes(text)
+    return Signed(to_blob(minhash(shingles)), len(shingles))
+
+
+def band_keys(blob: bytes) -> list[int]:
+    """One signed 64-bit key per band (SQLite's INTEGER), salted by the band's number."""
+    rows = from_blob(blob)[: BANDS * BAND_ROWS].astype(np.uint64).reshape(BANDS, BAND_ROWS)
+    keys = (rows * _BAND_WEIGHTS[None, :]).sum(axis=1, dtype=np.uint64) + _BAND_SALTS
+    return [int(key) for key in keys.view(np.int64)]

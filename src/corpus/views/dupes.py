@@ -1,0 +1,59 @@
+"""The `corpus dupes` table: clusters of near-duplicates, and the `show` panel's list of them."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+
+from corpus.queries import Row
+from corpus.render import literal
+
+
+def clusters_table(clusters: list[Row], total: int, threshold: float) -> Table:
+    members = sum(len(c["articles"]) for c in clusters)
+    title = f"{total:,} clusters of near-duplicates (similarity >= {threshold:g})"
+    if total > len(clusters):
+        title += f"; the largest {len(clusters):,} (--top N or --all for more)"
+    table = Table(title=title, title_justify="left", expand=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("id", style="bold", no_wrap=True)
+    table.add_column("similar", justify="right")
+    table.add_column("source")
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    for number, cluster in enumerate(clusters, 1):
+        for member in cluster["members"]:
+            first = member["id"] == cluster["representative"]
+            table.add_row(
+                str(number) if first else "",
+                literal(member["id"], style="" if first else "dim"),
+                "rep." if first else f"{member['similarity']:.2f}",
+                literal(member["source"]),
+                literal(member["date"]),
+                literal(member["title"] or "(untitled)"),
+                end_section=member is cluster["members"][-1],
+            )
+    table.caption = f"{members:,} articles; rep. = the representative, which --dedupe keeps"
+    table.caption_justify = "left"
+    return table
+
+
+def near_duplicates_table(rows: list[Row]) -> Table:
+    table = Table(title="near-duplicates", title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("similar", justify="right")
+    table.add_column("source")
+    table.add_column("date", no_wrap=True)
+    table.add_column("title", overflow="fold")
+    for row in rows:
+        ident = literal(row["id"])
+        if row["representative"]:
+            ident.append(Text(" (rep.)", style="dim"))
+        table.add_row(
+            ident,
+            f"{row['similarity']:.2f}",
+            literal(row["source"]),
+            literal(row["date"]),
+            literal(row["title"] or "(untitled)"),
+        )
+    return table

@@ -1,0 +1,212 @@
+"""Near-duplicates: signatures, the LSH index, clusters, `corpus dupes`, `show` and `check`,
+on real BBC stories and copies republished from them, in real SQLite stores."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from corpus.check import check_store
+from corpus.dupes import BANDS
+from corpus.dupes.clusters import representative, similarity
+from corpus.dupes.queries import clusters
+from corpus.dupes.signatures import shingle_hashes, sign
+from corpus.ingest import Ingest, NullTagger
+from corpus.store import Store
+from republish import republish, split_story
+
+Cli = Callable[..., Result]
+DUPE_TABLES = ("dupe_signatures", "dupe_bands", "dupe_pairs", "dupe_clusters")
+STORIES = ("business/260.txt", "tech/106.txt", "sport/424.txt")
+
+
+def ingest(db: Path, *paths: Path) -> None:
+    with Store.open(db) as store:
+        report = Ingest(store, NullTagger, NullTagger.fingerprint).run([str(p) for p in paths])
+        assert not report.failed, report.failed
+
+
+def jaccard(a: str, b: str) -> float:
+    x, y = set(shingle_hashes(a).tolist()), set(shingle_hashes(b).tolist())
+    return len(x & y) / len(x | y)
+
+
+def dupe_rows(db: Path) -> dict[str, list[tuple[object, ...]]]:
+    with closing(sqlite3.connect(db)) as conn:
+        return {t: sorted(conn.execute(f"SELECT * FROM {t}")) for t in DUPE_TABLES}
+
+
+def body_of(text: str) -> str:
+    return "\n\n".join(split_story(text)[1])
+
+
+@pytest.fixture
+def copies(tmp_path: Path, bbc_dir: Path) -> Path:
+    """Three BBC stories, each with a copy cut, retitled and mistyped and one with a paragraph
+    added."""
+    folder = tmp_path / "news"
+    folder.mkdir()
+    for n, story in enumerate(STORIES):
+        text = (bbc_dir / story).read_text()
+        (folder / f"{n}-original.txt").write_text(text)
+        cut = republish(text, n, ("headline", "dateline", "typos", "cut"))
+        (folder / f"{n}-cut.txt").write_text(cut)
+        (folder / f"{n}-added.txt").write_text(republish(text, 10 + n, ("headline", "added")))
+    return folder
+
+
+def test_the_estimate_follows_the_exact_jaccard_similarity(bbc_dir: Path) -> None:
+    text = (bbc_dir / "politics" / "226.txt").read_text()
+    pairs = [
+        (body_of(text), body_of(republish(text, 1))),
+        (body_of(text), body_of((bbc_dir / "politics" / "265.txt").read_text())),  # 0.81
+        (body_of(text), body_of((bbc_dir / "tech" / "009.txt").read_text())),  # unrelated
+    ]
+    for a, b in pairs:
+        assert abs(similarity(sign(a).minhash, sign(b).minhash) - jaccard(a, b)) < 0.12
+    assert similarity(sign(pairs[2][0]).minhash, sign(pairs[2][1]).minhash) < 0.05
+    assert sign(pairs[0][0]) == sign(pairs[0][0])  # stable, whatever the process
+
+
+def test_republished_copies_cluster_with_their_original(copies: Path, db: Path) -> None:
+    ingest(db, copies)
+    with Store.open(db, readonly=True) as store:
+        found = clusters(store)
+        titles = {m["id"]: m["path"] for c in found for m in c["members"]}
+        assert len(found) == len(STORIES)
+        for cluster in found:
+            names = sorted(Path(titles[i]).name.split("-")[1] for i in cluster["articles"])
+            assert names == ["added.txt", "cut.txt", "original.txt"]
+            longest = max(cluster["members"], key=lambda m: m["words"])
+            assert cluster["representative"] == longest["id"]  # the copy with an added paragraph
+        assert check_store(store) == []
+
+
+def test_one_topic_and_a_quoted_paragraph_stay_apart(tmp_path: Path, bbc_dir: Path) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    # Two BBC stories on one event that share quotes (word 5-shingle Jaccard 0.47).
+    for name in ("327", "328"):
+        shutil.copy(bbc_dir / "politics" / f"{name}.txt", folder / f"{name}.txt")
+    quoted = (bbc_dir / "tech" / "009.txt").read_text()
+    title, paragraphs = split_story((bbc_dir / "business" / "260.txt").read_text())
+    shutil.copy(bbc_dir / "tech" / "009.txt", folder / "quoted.txt")
+    quoting = [*paragraphs, split_story(quoted)[1][1]]  # quotes one paragraph of quoted.txt
+    (folder / "quoting.txt").write_text(title + "\n\n" + "\n\n".join(quoting) + "\n")
+    db = tmp_path / "corpus.db"
+    ingest(db, folder)
+    with Store.open(db, readonly=True) as store:
+        assert clusters(store) == []
+        assert [c["articles"] for c in clusters(store, 0.45)] != []  # the topic pair, lower down
+        assert check_store(store) == []
+
+
+def test_replaced_files_shrink_the_index_as_a_fresh_ingest_would(
+    copies: Path, tmp_path: Path, bbc_dir: Path
+) -> None:
+    db = tmp_path / "growing.db"
+    ingest(db, copies)
+    before = dupe_rows(db)
+    assert len(before["dupe_bands"]) == BANDS * len(before["dupe_signatures"])
+    # Replace each story's longest copy (the representative) with an unrelated story.
+    for n in range(len(STORIES)):
+        shutil.copy(bbc_dir / "entertainment" / f"00{n + 1}.txt", copies / f"{n}-added.txt")
+    ingest(db, copies)
+    after = dupe_rows(db)
+    fresh = tmp_path / "fresh.db"
+    ingest(fresh, copies)
+    assert after == dupe_rows(fresh)
+    assert len(after["dupe_bands"]) == BANDS * len(after["dupe_signatures"])
+    assert len({row[1] for row in after["dupe_clusters"]}) == len(STORIES)  # pairs remain
+    assert len(after["dupe_clusters"]) == 2 * len(STORIES)
+    with Store.open(db, readonly=True) as store:
+        assert check_store(store) == []
+
+
+def test_a_store_without_signatures_is_signed_by_the_next_ingest(copies: Path, db: Path) -> None:
+    ingest(db, copies)
+    signed = dupe_rows(db)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        for table in DUPE_TABLES:
+            conn.execute(f"DELETE FROM {table}")
+    with Store.open(db, readonly=True) as store:
+        assert {p.kind for p in check_store(store)} == {"dupes"}
+    ingest(db, copies)  # nothing changed but the missing signatures
+    assert dupe_rows(db) == signed
+
+
+def test_check_finds_a_cluster_that_is_not_what_the_pairs_say(copies: Path, db: Path) -> None:
+    ingest(db, copies)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("DELETE FROM dupe_pairs WHERE (a, b) = (SELECT a, b FROM dupe_pairs LIMIT 1)")
+        conn.execute(
+            "UPDATE dupe_clusters SET representative = article_id WHERE article_id = "
+            "(SELECT max(article_id) FROM dupe_clusters WHERE article_id != representative)"
+        )
+    with Store.open(db, readonly=True) as store:
+        problems = check_store(store)
+    assert problems and {p.kind for p in problems} == {"dupes"}
+    assert any("missing: a recomputation finds it" in p.message for p in problems)
+    assert any("a recomputation puts it in cluster of" in p.message for p in problems)
+
+
+def test_the_representative_is_the_earliest_dated_then_the_longest() -> None:
+    assert representative([("a", None, 900), ("b", "2024-04-02", 100), ("c", "2024-04-01", 50)])
+    assert representative([("a", None, 900), ("b", "2024-04-02", 100)]) == "b"
+    assert representative([("a", "Apr 1", 100), ("b", None, 300), ("c", None, 300)]) == "b"
+    assert representative([("b", "2024-04-02", 100), ("c", "2024-04-01", 50)]) == "c"
+
+
+def test_dupes_and_show_name_the_near_duplicates(copies: Path, db: Path, cli: Cli) -> None:
+    ingest(db, copies)
+    listed = cli("dupes", "--json")
+    assert listed.exit_code == 0, listed.output
+    found = json.loads(listed.stdout)
+    assert [len(c["articles"]) for c in found] == [3, 3, 3]
+    member = found[0]["articles"][1]
+    shown = json.loads(cli("show", member, "--json").stdout)
+    assert {d["id"] for d in shown["near_duplicates"]} == set(found[0]["articles"]) - {member}
+    table = cli("show", member, env={"COLUMNS": "200"})
+    assert "near-duplicates" in table.stdout and found[0]["representative"] in table.stdout
+    assert cli("dupes", "--threshold", "0.2").exit_code == 2
+    assert "3 clusters of near-duplicates" in cli("dupes", env={"COLUMNS": "200"}).stdout
+
+
+def test_reading_near_duplicates_imports_neither_spacy_nor_numpy(copies: Path, db: Path) -> None:
+    ingest(db, copies)
+    with Store.open(db, readonly=True) as store:
+        some_id = clusters(store)[0]["articles"][0]
+    script = (
+        "import sys\nfrom corpus.cli import main\n"
+        "for args in (['dupes'], ['dupes', '--threshold', '0.5'], ['show', sys.argv[1]]):\n"
+        "    try:\n        main(args, standalone_mode=False)\n"
+        "    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in ('spacy', 'numpy') if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, some_id],
+        capture_output=True,
+        text=True,
+        env={"CORPUS_DB": str(db), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_tagging_workers_sign_what_they_tag(tagged_db: Path) -> None:
+    with Store.open(tagged_db, readonly=True) as store:
+        rows = store.conn.execute(
+            "SELECT a.body, s.minhash FROM articles a JOIN dupe_signatures s ON s.article_id = a.id"
+        ).fetchall()
+        total = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    assert len(rows) == total > 0
+    assert all(sign(body).minhash == bytes(blob) for body, blob in rows)
