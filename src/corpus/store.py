@@ -147,7 +147,9 @@ class Store:
                 f"{self.path}: written by a newer corpus (schema {version}, this one reads up to "
                 f"{SCHEMA_VERSION}); upgrade corpus"
             )
-        if version == 0 and self._has_tables():
+        # Tables and their version are committed together: re-read the version once tables are
+        # seen, since another process may have created the store between the two reads.
+        if version == 0 and self._has_tables() and schema_version(self.conn) == 0:
             self.conn.close()
             raise StoreError(
                 f"{self.path}: an SQLite database of another program, not a corpus store; "

@@ -10,7 +10,7 @@ from corpus.cli.options import (
     handle_errors,
     json_option,
     open_store,
-    print_json,
+    print_json_rows,
     rows_to_show,
     store_option,
 )
@@ -19,7 +19,7 @@ from corpus.dupes.queries import clusters
 from corpus.render import stdout_console
 from corpus.views.dupes import clusters_table
 
-TABLE_TOP = 50
+TABLE_TOP = 20
 
 
 @click.command("dupes")
@@ -55,13 +55,13 @@ def dupes_command(
       corpus dupes --threshold 0.8
       corpus dupes --json | jq '.[].articles'
     """
+    top = rows_to_show(top, TABLE_TOP, in_table=not as_json, show_all=show_all)
     with open_store(db) as store:
-        found = clusters(store, threshold)
-    shown = found[: rows_to_show(top, TABLE_TOP, in_table=not as_json, show_all=show_all)]
+        found, total = clusters(store, threshold, top)
     if as_json:
-        print_json(shown)
+        print_json_rows(found)
     else:
-        stdout_console().print(clusters_table(shown, len(found), threshold))
+        stdout_console().print(clusters_table(found, total, threshold))
 
 
 COMMANDS = [dupes_command]

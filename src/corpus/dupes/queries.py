@@ -11,10 +11,8 @@ from corpus.store import Store
 
 Row = dict[str, Any]
 
-MEMBER_COLUMNS = (
-    "a.id, a.title, a.source, a.date, a.words, "
-    "(SELECT min(o.path) FROM occurrences o WHERE o.article_id = a.id) AS path"
-)
+MEMBER_COLUMNS = "a.id, a.title, a.source, a.date, a.words"
+Groups = dict[str, dict[str, float]]  # representative -> member id -> similarity to it
 
 
 def not_a_copy(column: str) -> str:
@@ -26,62 +24,61 @@ def not_a_copy(column: str) -> str:
     )
 
 
-def clusters(store: Store, threshold: float | None = None) -> list[Row]:
-    """Every cluster, largest first: representative, `articles` (member ids, representative
-    first) and `members` (id, title, source, date, words, path, similarity to the
-    representative). None: the stored clusters; a threshold: recomputed from the stored pairs."""
+def clusters(
+    store: Store, threshold: float | None = None, top: int | None = None
+) -> tuple[list[Row], int]:
+    """The `top` largest clusters (all when None), largest first, and how many there are.
+
+    Each has its `representative`, `articles` (member ids, the representative first, then by
+    similarity to it) and `members` (id, title, source, date, words, similarity to the
+    representative). threshold None: the stored clusters; another: recomputed from the pairs.
+    Only the members of the clusters returned are read from `articles`.
+    """
     if threshold is None or threshold == DEFAULT_THRESHOLD:
-        rows = store.conn.execute(
-            "SELECT c.representative, c.similarity, " + MEMBER_COLUMNS + " FROM dupe_clusters c "
-            "JOIN articles a ON a.id = c.article_id"
-        )
-        groups: dict[str, list[Row]] = {}
-        names = [d[0] for d in rows.description]
-        for values in rows:
-            row = dict(zip(names, values, strict=True))
-            groups.setdefault(row.pop("representative"), []).append(row)
-        return _ordered(groups)
-    if threshold < PAIR_FLOOR:
+        groups: Groups = {}
+        sql = "SELECT representative, article_id, similarity FROM dupe_clusters"
+        rows = store.conn.execute(sql)
+        for rep, id_, score in rows:
+            groups.setdefault(rep, {})[id_] = score
+    elif threshold < PAIR_FLOOR:
         raise ValueError(f"threshold {threshold} is below the stored pairs' floor {PAIR_FLOOR}")
-    return _ordered(_recomputed(store, threshold))
+    else:
+        groups = _recomputed(store, threshold)
+    chosen = sorted(groups.items(), key=lambda group: (-len(group[1]), group[0]))[:top]
+    found = _members(store, [id_ for _, members in chosen for id_ in members])
+    out = []
+    for rep, scores in chosen:
+        ids = sorted(scores, key=lambda id_: (id_ != rep, -scores[id_], id_))
+        members = [found[id_] | {"similarity": scores[id_]} for id_ in ids]
+        out.append({"representative": rep, "articles": ids, "members": members})
+    return out, len(groups)
 
 
-def _recomputed(store: Store, threshold: float) -> dict[str, list[Row]]:
+def _recomputed(store: Store, threshold: float) -> Groups:
     edges = store.conn.execute(
         "SELECT a, b FROM dupe_pairs WHERE similarity >= ? OR contained >= ?",
         (threshold, CONTAINED),
     ).fetchall()
-    groups: dict[str, list[Row]] = {}
+    groups: Groups = {}
     for group in components((), edges):
-        members = _members(store, sorted(group))
-        rep = representative((m["id"], m["date"], m["words"]) for m in members)
-        blobs = signatures(store, sorted(group))
-        for member in members:
-            member["similarity"] = similarity(blobs[rep], blobs[member["id"]])
-        groups[rep] = members
+        ids = sorted(group)
+        found = _members(store, ids)
+        rep = representative((m["id"], m["date"], m["words"]) for m in found.values())
+        blobs = signatures(store, ids)
+        groups[rep] = {id_: similarity(blobs[rep], blobs[id_]) for id_ in ids}
     return groups
 
 
-def _ordered(groups: dict[str, list[Row]]) -> list[Row]:
-    out = []
-    for rep, members in groups.items():
-        members.sort(key=lambda m: (m["id"] != rep, -m["similarity"], m["id"]))
-        out.append(
-            {"representative": rep, "articles": [m["id"] for m in members], "members": members}
-        )
-    out.sort(key=lambda c: (-len(c["articles"]), c["representative"]))
-    return out
-
-
-def _members(store: Store, ids: list[str]) -> list[Row]:
-    found: list[Row] = []
+def _members(store: Store, ids: list[str]) -> dict[str, Row]:
+    found: dict[str, Row] = {}
     for chunk in chunked(ids, 500):
         rows = store.conn.execute(
             f"SELECT {MEMBER_COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(chunk))})",
             chunk,
         )
         names = [d[0] for d in rows.description]
-        found.extend(dict(zip(names, values, strict=True)) for values in rows)
+        for values in rows:
+            found[values[0]] = dict(zip(names, values, strict=True))
     return found
 
 
@@ -110,7 +107,7 @@ def near_duplicates(store: Store, article_id: str) -> list[Row]:
         return []
     rep = rows[0][1]
     blobs = signatures(store, [article_id, *others])
-    members = _members(store, others)
+    members = list(_members(store, others).values())
     for member in members:
         member["similarity"] = similarity(blobs[article_id], blobs[member["id"]])
         member["representative"] = member["id"] == rep
