@@ -62,7 +62,6 @@ import sys
 import corpus.dupes.index as index, corpus.dupes.signatures as signatures
 signatures.sign = lambda text: signatures.Signed(b"", 0)
 index.add = lambda conn, articles, seeds=(): None
-index.backfill = lambda store, chunk=256: 0
 from corpus.cli import main
 main(sys.argv[1:])
 """

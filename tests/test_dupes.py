@@ -21,7 +21,8 @@ from corpus.dupes.clusters import representative, similarity
 from corpus.dupes.queries import clusters
 from corpus.dupes.signatures import shingle_hashes, sign
 from corpus.ingest import Ingest, NullTagger
-from corpus.store import Store
+from corpus.migrations import SCHEMA_VERSION
+from corpus.store import Store, StoreError
 from republish import republish, split_story
 
 Cli = Callable[..., Result]
@@ -132,16 +133,24 @@ def test_replaced_files_shrink_the_index_as_a_fresh_ingest_would(
         assert check_store(store) == []
 
 
-def test_a_store_without_signatures_is_signed_by_the_next_ingest(copies: Path, db: Path) -> None:
+def test_a_store_from_before_near_duplicates_is_signed_when_upgraded(
+    copies: Path, db: Path
+) -> None:
     ingest(db, copies)
     signed = dupe_rows(db)
     with closing(sqlite3.connect(db)) as conn, conn:
         for table in DUPE_TABLES:
-            conn.execute(f"DELETE FROM {table}")
-    with Store.open(db, readonly=True) as store:
-        assert {p.kind for p in check_store(store)} == {"dupes"}
-    ingest(db, copies)  # nothing changed but the missing signatures
+            conn.execute(f"DROP TABLE {table}")
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    with pytest.raises(StoreError, match="needs an upgrade"):
+        Store.open(db, readonly=True)
+    Store.open(db).close()  # what `corpus ingest` does first
     assert dupe_rows(db) == signed
+    with closing(sqlite3.connect(db)) as conn, conn:
+        first = "(SELECT min(id) FROM articles)"
+        conn.execute(f"DELETE FROM dupe_signatures WHERE article_id = {first}")
+    with Store.open(db, readonly=True) as store:
+        assert [p.message for p in check_store(store)][:1] == ["no near-duplicate signature"]
 
 
 def test_check_finds_a_cluster_that_is_not_what_the_pairs_say(copies: Path, db: Path) -> None:
