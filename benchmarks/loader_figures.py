@@ -4,8 +4,10 @@
 
 On `reuters/` (1987 wire stories): the share of distinct stories with a source, a date, a place,
 an author (of the stories whose file has a byline), and of stored sentences that are whole (end
-in . ! ? or a closing quote). On `ja/` (livedoor): titles that are not URLs, dates, urls, and how
-many stored articles came from files that are not articles (README, LICENSE, CHANGES).
+in . ! ? or a closing quote), of all and of those in paragraphs of 12 words or more (prose, not
+the rows of a table or a story that is only its headline). On `ja/` (livedoor): titles that
+are not URLs, dates, urls, and how many stored articles came from files that are not articles
+(README, LICENSE, CHANGES).
 Each corpus is ingested into a fresh temporary store with the `corpus` of this interpreter.
 """
 
@@ -26,6 +28,7 @@ DEFAULT_BENCH = ROOT.parent / "shared" / "bench"
 WHOLE = re.compile(r"[.!?][\"'”’)\]]*$|[\"”’]$")
 BYLINE = re.compile(r"^by [A-Z]", re.IGNORECASE)
 URL = re.compile(r"^https?://")
+PROSE_WORDS = 12  # a paragraph this long is prose; shorter ones are mostly table rows, headlines
 
 
 def ingest(folder: Path, db: Path, jobs: int) -> None:
@@ -54,17 +57,28 @@ def has_byline(raw: bytes) -> bool:
     return len(lines) > 3 and bool(BYLINE.match(lines[2])) and not lines[3].strip()
 
 
+def paragraph_words(body: str, offset: int) -> int:
+    """Words of the body line (paragraph) holding `offset`."""
+    start = body.rfind("\n", 0, offset) + 1
+    end = body.find("\n", offset)
+    return len(body[start : end if end >= 0 else len(body)].split())
+
+
 def reuters_figures(db: Path) -> dict[str, Any]:
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     rows = stories(conn, "%/reut-%")
     with_body = [r for r in rows if len(r["file_raw"].strip().split(b"\n")) > 1]
     bylined = [r for r in rows if has_byline(r["file_raw"])]
-    sentences = conn.execute(
-        "SELECT substr(a.body, s.start + 1, s.end - s.start) AS text FROM sentences s "
-        "JOIN articles a ON a.id = s.article_id"
-    ).fetchall()
-    whole = sum(1 for (text,) in sentences if WHOLE.search(text.strip()))
+    sentences = [
+        (body[start:end], paragraph_words(body, start))
+        for body, start, end in conn.execute(
+            "SELECT a.body, s.start, s.end FROM sentences s JOIN articles a ON a.id = s.article_id"
+        )
+    ]
+    whole = sum(1 for text, _ in sentences if WHOLE.search(text.strip()))
+    prose = [text for text, words in sentences if words >= PROSE_WORDS]
+    whole_prose = sum(1 for text in prose if WHOLE.search(text.strip()))
     figures: dict[str, Any] = {"stories": len(rows), "stories_with_a_body": len(with_body)}
     for field in ("source", "date", "place"):
         figures[field] = share(sum(1 for r in rows if r[field]), len(rows))
@@ -73,6 +87,7 @@ def reuters_figures(db: Path) -> dict[str, Any]:
         )
     figures["author_of_bylined"] = share(sum(1 for r in bylined if r["author"]), len(bylined))
     figures["whole_sentences"] = share(whole, len(sentences))
+    figures["whole_sentences_in_prose"] = share(whole_prose, len(prose))
     return figures
 
 

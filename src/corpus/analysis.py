@@ -19,7 +19,7 @@ from typing import Literal
 
 from corpus import counted
 from corpus.counted import association as association  # re-exported
-from corpus.queries import NotFound, Row, dict_rows, in_language
+from corpus.queries import NotFound, Row, dict_rows, in_scope
 from corpus.store import Store
 
 Unit = Literal["sentence", "article"]
@@ -53,6 +53,7 @@ def collapse(text: str) -> str:
 
 
 # --- entities ------------------------------------------------------------------------------
+
 
 def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:
     """Entities that have mentions (all, or these ids): id, name, label, mentions, articles."""
@@ -203,12 +204,17 @@ class Cooccurrence:
 
 
 def _mention_filter(
-    labels: Sequence[str], all_labels: bool, focus: str | None, lang: str | None = None
-) -> tuple[str, list[str]]:
+    labels: Sequence[str],
+    all_labels: bool,
+    focus: str | None,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> tuple[str, list[str | None]]:
     """SQL condition (and its parameters) on `mentions m` for the mentions taking part."""
     if labels:
         chosen = sorted({label.upper() for label in labels})
-        condition, params = f"upper(m.label) IN ({','.join('?' * len(chosen))})", chosen
+        condition, params = f"upper(m.label) IN ({','.join('?' * len(chosen))})", [*chosen]
     elif all_labels:
         condition, params = "1", []
     else:
@@ -216,12 +222,12 @@ def _mention_filter(
         condition, params = f"m.label NOT IN ({','.join('?' * len(values))})", values
     if focus is not None:
         condition, params = f"({condition}) OR m.entity_id = ?", [*params, focus]
-    in_lang, lang_params = in_language("m.article_id", lang)
-    return f"({condition}) AND {in_lang}", [*params, *lang_params]
+    scope, scope_params = in_scope("m.article_id", lang, since, until)
+    return f"({condition}) AND {scope}", [*params, *scope_params]
 
 
 def _sentence_units(
-    store: Store, condition: str, params: list[str], focus: str | None
+    store: Store, condition: str, params: list[str | None], focus: str | None
 ) -> list[set[str]]:
     """The entity ids of each sentence: a mention belongs to the sentence whose [start, end)
     holds its start. One merge pass over mentions and sentences in (article, offset) order;
@@ -264,7 +270,7 @@ def _focus_articles(focus: str | None) -> tuple[str, list[str]]:
 
 
 def _article_units(
-    store: Store, condition: str, params: list[str], focus: str | None
+    store: Store, condition: str, params: list[str | None], focus: str | None
 ) -> list[set[str]]:
     only, only_params = _focus_articles(focus)
     rows = store.conn.execute(
@@ -307,17 +313,21 @@ def _scanned_pairs(
     min_count: int,
     top: int | None,
     lang: str | None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> tuple[int, counted.Ranked, dict[str, int]]:
     """What `counted.pairs` answers, counted from the mention rows: for the questions the pair
-    table does not cover (value labels, a language). Only the rows they select are read: with
-    a language, its articles; otherwise, with a focus, the articles that mention it."""
-    condition, params = _mention_filter(labels, all_labels, focus, lang)
+    table does not cover (value labels, a language, a date range). Only the rows they select
+    are read: with a language or range, its articles; otherwise, with a focus, the articles
+    that mention it."""
+    condition, params = _mention_filter(labels, all_labels, focus, lang, since, until)
     read = _sentence_units if unit == "sentence" else _article_units
-    only = focus if lang is None else None
+    scoped = lang is not None or since is not None or until is not None
+    only = None if scoped else focus
     frequency, together = count_pairs(read(store, condition, params, only), focus)
     if only is not None:  # each entity's units over the whole store, not the focus's articles
         frequency = Counter(counted.unit_counts(store, {i for p in together for i in p}, unit))
-    units = counted.units(store, unit, lang)
+    units = counted.units(store, unit, lang, since, until)
     return units, rank_pairs(together, frequency, units, min_count, top), dict(frequency)
 
 
@@ -349,16 +359,20 @@ def cooccurrence(
     min_count: int = 1,
     top: int | None = None,
     lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> Cooccurrence:
     """Unordered pairs (a < b by id) of distinct entities mentioned in the same unit.
 
     Only entities with one of `labels` take part; without labels, all but the value labels
     (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs; with `lang`,
-    only the articles in that language (and N counts theirs). Sorted by count, then PMI, then
-    ids. Read from the pair counts, unless a value label or a language is asked for.
+    `since` or `until`, only the articles in that language and date range (see
+    `queries.in_scope`; N counts theirs). Sorted by count, then PMI, then ids. Read from the
+    pair counts, unless a value label, a language or a date range is asked for.
     """
     focus_label = entity_info(store, [entity]).get(entity, {}).get("label") if entity else None
-    if lang is None and counted.covers(labels, all_labels, focus_label):
+    whole = lang is None and since is None and until is None
+    if whole and counted.covers(labels, all_labels, focus_label):
         units, ranked, frequency = counted.pairs(
             store, unit=unit, focus=entity, labels=labels, min_count=min_count, top=top
         )
@@ -372,6 +386,8 @@ def cooccurrence(
             min_count=min_count,
             top=top,
             lang=lang,
+            since=since,
+            until=until,
         )
     info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
     return pair_result(unit, units, ranked, frequency, info)
@@ -453,15 +469,13 @@ def _counted_dates(store: Store) -> Row:
     return _months({value or None: row["articles"] for value, row in dated.items()})
 
 
-def _scanned_overview(
-    store: Store, *, top: int, sources: int, pairs: int, lang: str | None
-) -> Row:
+def _scanned_overview(store: Store, *, top: int, sources: int, pairs: int, lang: str | None) -> Row:
     conn = store.conn
-    where, params = in_language("id", lang)
+    where, params = in_scope("id", lang)
     articles, words = conn.execute(
         f"SELECT count(*), coalesce(sum(words), 0) FROM articles WHERE {where}", params
     ).fetchone()
-    in_lang, _ = in_language("article_id", lang)
+    in_lang, _ = in_scope("article_id", lang)
     counts = conn.execute(
         "SELECT entity_id, min(label), count(*), count(DISTINCT article_id) FROM mentions "
         f"WHERE {in_lang} GROUP BY entity_id",
@@ -496,7 +510,7 @@ def _scanned_overview(
 
 
 def _sources(store: Store, limit: int, lang: str | None) -> Row:
-    where, params = in_language("id", lang)
+    where, params = in_scope("id", lang)
     rows = store.conn.execute(
         f"SELECT source, count(*) FROM articles WHERE {where} GROUP BY source ORDER BY 2 DESC, 1",
         params,
@@ -527,7 +541,7 @@ def _month(date: str) -> str:
 
 
 def _dates(store: Store, lang: str | None) -> Row:
-    where, params = in_language("id", lang)
+    where, params = in_scope("id", lang)
     counts = dict(
         store.conn.execute(
             f"SELECT date, count(*) FROM articles WHERE {where} GROUP BY date", params
@@ -592,8 +606,12 @@ def search(
     limit: int | None = 20,
     phrase: bool = False,
     lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> list[Row]:
-    """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2)."""
+    """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2);
+    with `lang`, `since`, `until`, only those articles (see `queries.in_scope`)."""
+    scope, scope_params = in_scope("a.id", lang, since, until)
     expression = phrase_query(query.strip()) if phrase else query.strip()
     if not expression or expression == '""':
         raise BadQuery("empty search query")
@@ -610,9 +628,9 @@ def search(
                 " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM mentions m"
                 "  WHERE m.article_id = a.id AND m.entity_id = ?3))"
                 " AND (?4 IS NULL OR a.kind = ?4)"
-                " AND (?6 IS NULL OR a.lang = ?6) "
-                "ORDER BY bm25, a.id LIMIT ?5",
-                (expression, source, entity, kind, -1 if limit is None else limit, lang),
+                f" AND {scope} "  # plain ?s: numbered on from ?5
+                "ORDER BY bm25, a.id LIMIT ?",
+                (expression, source, entity, kind, *scope_params, -1 if limit is None else limit),
             )
         )
     except sqlite3.OperationalError as error:

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from corpus.aggregates import ARTICLE, SENTENCE, VALUE_LABELS
 from corpus.parallel import chunked
-from corpus.queries import Row, dict_rows
+from corpus.queries import Row, dict_rows, in_scope
 from corpus.store import Store
 
 CHUNK = 500
@@ -36,9 +36,22 @@ def totals(store: Store, facet: str = "") -> dict[str, Row]:
     }
 
 
-def units(store: Store, unit: str, lang: str | None = None) -> int:
-    """How many sentences (or articles) the store (or its articles in `lang`) holds: the N of
-    PMI."""
+def units(
+    store: Store,
+    unit: str,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> int:
+    """How many sentences (or articles) the store (or its articles in `lang`, dated from
+    `since` to `until`) holds: the N of PMI. A date range is counted from the rows."""
+    if since is not None or until is not None:
+        table, column = ("sentences", "article_id") if unit == "sentence" else ("articles", "id")
+        scope, params = in_scope(column, lang, since, until)
+        found: int = store.conn.execute(
+            f"SELECT count(*) FROM {table} WHERE {scope}", params
+        ).fetchone()[0]
+        return found
     whole = totals(store, "lang" if lang else "").get(lang or "", {})
     return int(whole.get("sentences" if unit == "sentence" else "articles", 0))
 

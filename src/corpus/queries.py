@@ -21,12 +21,26 @@ def dict_rows(cursor: sqlite3.Cursor) -> list[Row]:
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-def in_language(column: str, lang: str | None) -> tuple[str, list[str]]:
-    """SQL condition (and its parameters) that the article id in `column` is in language `lang`
-    (any language when None)."""
-    if lang is None:
+ISO_DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
+_SCOPE = (
+    "SELECT a.id FROM articles a, (SELECT ? AS lang, ? AS since, ? AS until) p "
+    "WHERE (p.lang IS NULL OR a.lang = p.lang)"
+    " AND (p.since IS NULL OR substr(a.date, 1, 10) >= p.since)"
+    f" AND (p.until IS NULL OR substr(a.date, 1, 10) <= p.until) AND a.date GLOB '{ISO_DATE}'"
+)
+
+
+def in_scope(
+    column: str, lang: str | None = None, since: str | None = None, until: str | None = None
+) -> tuple[str, list[str | None]]:
+    """SQL condition (and its parameters, for three plain `?`s) that the article id in `column`
+    is of an article in language `lang`, dated from `since` to `until` (ISO days, inclusive);
+    true when all are None. A date range leaves out undated articles and those dated without a
+    year ("Apr 10")."""
+    if lang is None and since is None and until is None:
         return "1", []
-    return f"{column} IN (SELECT id FROM articles WHERE lang = ?)", [lang]
+    scope = _SCOPE if since or until else _SCOPE[: _SCOPE.index(" AND (p.since")]
+    return f"{column} IN ({scope})", [lang, since, until]
 
 
 def list_articles(
@@ -35,7 +49,11 @@ def list_articles(
     kind: str | None = None,
     source: str | None = None,
     lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> list[Row]:
+    """Articles by file and position; with `lang`, `since`, `until`, see `in_scope`."""
+    scope, params = in_scope("a.id", lang, since, until)
     return dict_rows(
         store.conn.execute(
             "SELECT a.id, a.kind, a.source, a.date, a.title, a.author, a.place, a.url, a.lang, "
@@ -43,9 +61,9 @@ def list_articles(
             "(SELECT o.path FROM occurrences o WHERE o.article_id = a.id "
             " ORDER BY o.path, o.position LIMIT 1) AS path "
             "FROM articles a WHERE (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
-            "AND (?3 IS NULL OR a.lang = ?3) "
+            f"AND {scope} "  # plain ?s: numbered on from ?3
             "ORDER BY path, (SELECT min(position) FROM occurrences o WHERE o.article_id = a.id)",
-            (kind, source, lang),
+            (kind, source, *params),
         )
     )
 
@@ -133,13 +151,17 @@ def entity_page(
     top: int | None = None,
     aliases: int = 3,
     lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
 ) -> tuple[list[Row], int]:
     """The `top` canonical entities by mentions, with counts and aliases; and how many match.
 
-    With `lang`, only mentions in articles of that language count. The whole store's are read
-    from the aggregate counts; one article's, or one language's, from the rows they select.
+    With `lang`, `since` or `until`, only mentions in the articles of that language and date
+    range count (see `in_scope`). The whole store's are read from the aggregate counts; one
+    article's, or one language's or range's, from the rows they select.
     """
-    if article is None and lang is None:
+    scope, scope_params = in_scope("m.article_id", lang, since, until)
+    if article is None and not scope_params:
         from corpus import counted  # it builds on this module
 
         rows, total = counted.entity_page(store, label=label, min_count=min_count, top=top)
@@ -154,17 +176,16 @@ def entity_page(
             "count(*) AS mentions, count(DISTINCT m.article_id) AS articles, "
             "count(*) OVER () AS total "
             "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
-            "WHERE (?1 IS NULL OR m.article_id = ?1) "
-            " AND (?5 IS NULL OR m.article_id IN (SELECT id FROM articles WHERE lang = ?5)) "
+            f"WHERE {scope} AND (? IS NULL OR m.article_id = ?) "
             "GROUP BY m.entity_id "
-            "HAVING (?2 IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?2))"
-            " AND count(*) >= ?3 "
-            "ORDER BY mentions DESC, articles DESC, name LIMIT ?4",
-            (article, label, min_count, -1 if top is None else top, lang),
+            "HAVING (? IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?))"
+            " AND count(*) >= ? "
+            "ORDER BY mentions DESC, articles DESC, name LIMIT ?",
+            (*scope_params, article, article, label, label, min_count, -1 if top is None else top),
         )
     )
     total = entities[0]["total"] if entities else 0
-    top_aliases = _top_aliases(store, article, aliases, lang) if entities else {}
+    top_aliases = _top_aliases(store, article, aliases, scope, scope_params) if entities else {}
     for entity in entities:
         del entity["total"]
         entity["aliases"] = top_aliases.get(entity["id"], [])
@@ -172,15 +193,20 @@ def entity_page(
 
 
 def _top_aliases(
-    store: Store, article: str | None, per_entity: int, lang: str | None
+    store: Store,
+    article: str | None,
+    per_entity: int,
+    scope: str,
+    scope_params: list[str | None],
 ) -> dict[str, list[str]]:
-    """The most frequent surface forms of every entity, in one pass (not one query each)."""
+    """The most frequent surface forms of every entity, in one pass (not one query each);
+    `scope` is a condition on `m.article_id` (of `in_scope`)."""
     found: dict[str, list[str]] = {}
     rows = store.conn.execute(
-        "SELECT entity_id, text FROM mentions WHERE (?1 IS NULL OR article_id = ?1) "
-        " AND (?2 IS NULL OR article_id IN (SELECT id FROM articles WHERE lang = ?2)) "
+        f"SELECT entity_id, text FROM mentions m WHERE {scope}"
+        " AND (? IS NULL OR article_id = ?) "
         "GROUP BY entity_id, text ORDER BY entity_id, count(*) DESC, text",
-        (article, lang),
+        (*scope_params, article, article),
     )
     for entity_id, text in rows:
         texts = found.setdefault(entity_id, [])

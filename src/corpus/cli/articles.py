@@ -10,6 +10,7 @@ import click
 
 from corpus import queries
 from corpus.cli.options import (
+    date_range_options,
     handle_errors,
     json_option,
     lang_option,
@@ -42,6 +43,7 @@ LIST_KEYS = (
 @click.option("--kind", type=click.Choice(["article", "brief"]), help="Only this kind of item.")
 @click.option("--source", help="Only articles from this source (exact).")
 @lang_option
+@date_range_options
 @click.option("--summaries", is_flag=True, help="Add each article's summary.")
 @click.option("--sentences", default=2, show_default=True, help="Sentences per summary.")
 @click.option(
@@ -57,6 +59,8 @@ def list_command(
     kind: str | None,
     source: str | None,
     lang: str | None,
+    since: str | None,
+    until: str | None,
     summaries: bool,
     sentences: int,
     limit: int | None,
@@ -70,9 +74,12 @@ def list_command(
     Example:
       corpus list --kind brief --json | jq '.[].title'
       corpus list --lang ja
+      corpus list --since 2024-04-01 --until 2024-04-30
     """
     with open_store(db) as store:
-        rows = queries.list_articles(store, kind=kind, source=source, lang=lang)
+        rows = queries.list_articles(
+            store, kind=kind, source=source, lang=lang, since=since, until=until
+        )
         total = len(rows)
         rows = rows[: rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)]
         texts = None

@@ -10,6 +10,7 @@ import click
 
 from corpus import queries
 from corpus.cli.options import (
+    date_range_options,
     handle_errors,
     json_option,
     lang_option,
@@ -36,6 +37,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @click.option("--min-count", type=click.IntRange(min=1), default=1, help="At least N mentions.")
 @click.option("--article", "article_id", help="Only the entities of this article (id prefix).")
 @lang_option
+@date_range_options
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @json_option
 @store_option
@@ -47,6 +49,8 @@ def entities_command(
     min_count: int,
     article_id: str | None,
     lang: str | None,
+    since: str | None,
+    until: str | None,
     as_csv: bool,
     as_json: bool,
     db: Path,
@@ -57,6 +61,7 @@ def entities_command(
     Examples:
       corpus entities --label GOV
       corpus entities --lang ko --top 20
+      corpus entities --since 2024-01-01 --label ORG
       corpus entities --all | less -R
       corpus entities --top 20 --csv > entities.csv
     """
@@ -64,7 +69,14 @@ def entities_command(
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
         rows, total = queries.entity_page(
-            store, label=label, article=article, min_count=min_count, top=top, lang=lang
+            store,
+            label=label,
+            article=article,
+            min_count=min_count,
+            top=top,
+            lang=lang,
+            since=since,
+            until=until,
         )
     if as_json:
         print_json(rows)

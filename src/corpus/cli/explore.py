@@ -15,6 +15,7 @@ import click
 from corpus import analysis, export
 from corpus.cli.options import (
     CorpusError,
+    date_range_options,
     handle_errors,
     json_option,
     lang_option,
@@ -168,6 +169,7 @@ COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
     help="graphml opens in Gephi; dot renders with graphviz.",
 )
 @lang_option
+@date_range_options
 @json_option
 @store_option
 @handle_errors
@@ -180,6 +182,8 @@ def cooccur_command(
     top: int | None,
     fmt: str,
     lang: str | None,
+    since: str | None,
+    until: str | None,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -194,6 +198,7 @@ def cooccur_command(
       corpus cooccur --label ORG --label GOV
       corpus cooccur Naver --by article
       corpus cooccur --lang ja --label ORG
+      corpus cooccur Naver --since 2024-04-01 --until 2024-04-30
       corpus cooccur --min-count 2 --format graphml > pairs.graphml
       corpus cooccur --format dot | dot -Tsvg > pairs.svg
     """
@@ -210,6 +215,8 @@ def cooccur_command(
             min_count=min_count,
             top=top,
             lang=lang,
+            since=since,
+            until=until,
         )
     _print_pairs(result, fmt)
 
@@ -237,6 +244,7 @@ def _print_pairs(result: analysis.Cooccurrence, fmt: str) -> None:
 )
 @click.option("--phrase", is_flag=True, help="Match QUERY literally, as one phrase.")
 @lang_option
+@date_range_options
 @json_option
 @store_option
 @handle_errors
@@ -248,6 +256,8 @@ def search_command(
     limit: int,
     phrase: bool,
     lang: str | None,
+    since: str | None,
+    until: str | None,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -260,6 +270,7 @@ def search_command(
     Examples:
       corpus search Kakao
       corpus search Kakao --lang ko
+      corpus search Toshiba --since 2024-04-01
       corpus search '"personal data" NOT China' --source Nikkei
       corpus search 'messeng*' --entity Line --json | jq -r '.[].id'
     """
@@ -275,6 +286,8 @@ def search_command(
                 limit=limit,
                 phrase=phrase,
                 lang=lang,
+                since=since,
+                until=until,
             )
         except analysis.BadQuery as error:
             raise CorpusError(str(error)) from None

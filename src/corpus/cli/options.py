@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -59,6 +60,41 @@ def lang_option(func: F) -> F:
         callback=_language_code,
         help="Only articles in this language (ISO 639-1: en, ja, ko, zh...; see `corpus summary`).",
     )(func)
+
+
+def _iso_day(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip()).isoformat()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
+
+
+def date_range_options(func: F) -> F:
+    """--since and --until: only articles dated in that range (ISO days, inclusive)."""
+
+    @functools.wraps(func)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        since, until = kwargs.get("since"), kwargs.get("until")
+        if since and until and since > until:
+            raise click.BadParameter(f"{since} is after --until {until}", param_hint="'--since'")
+        return func(*args, **kwargs)
+
+    undated = "undated articles, and those dated without a year (Apr 10), are left out"
+    checked = click.option(
+        "--until",
+        metavar="YYYY-MM-DD",
+        callback=_iso_day,
+        help=f"Only articles dated on or before this day ({undated}).",
+    )(checked)
+    checked = click.option(
+        "--since",
+        metavar="YYYY-MM-DD",
+        callback=_iso_day,
+        help=f"Only articles dated on or after this day ({undated}).",
+    )(checked)
+    return checked  # type: ignore[return-value]
 
 
 def rows_to_show(
