@@ -53,7 +53,7 @@ def test_entities_are_those_of_corpus_entities(tagged_db: Path, seeds_report: An
 def test_pairs_are_those_of_corpus_cooccur(tagged_db: Path, seeds_report: Any) -> None:
     articles = seeds_report.selection.articles
     table = {row[0]: {"name": row[1], "label": row[2]} for row in seeds_report.data["entities"]}
-    pairs = network.cooccurrence(articles, table).pairs
+    pairs = network.cooccurrence(network.count_pairs(articles), table).pairs
     assert pairs == run_json(tagged_db, "cooccur")
     assert len(pairs) > 100
 

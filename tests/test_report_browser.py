@@ -16,6 +16,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, ClassVar
+from xml.etree import ElementTree as ET
 
 import pytest
 from click.testing import CliRunner
@@ -128,6 +129,7 @@ def test_clicking_an_entity_shows_it_and_filters_the_articles(
 def test_search_finds_titles_and_bodies(chromium: Any, seeds_page: Path) -> None:
     page, log = open_page(chromium, seeds_page, "#search")
     page.fill("#search-input", "toshiba")
+    page.wait_for_selector("#search-results li")  # once the background index is built
     results = page.locator("#search-results li")
     assert results.count() >= 1
     assert "toshiba" in page.locator("#search-results mark.hit").first.inner_text().lower()
@@ -228,6 +230,7 @@ def test_hostile_text_stays_text(chromium: Any, hostile_page: tuple[Path, Path])
         page.wait_for_selector(f"{view}:not([hidden])")
         assert_nothing_ran(page)
     page.fill("#search-input", "samsung")
+    page.wait_for_selector("#search-results li")
     assert page.locator("#search-results li").count() == 2
     assert_nothing_ran(page)
     entities = show_json(db, "entities")
@@ -259,6 +262,14 @@ def test_hostile_text_stays_text(chromium: Any, hostile_page: tuple[Path, Path])
     assert SOURCE in page.inner_text("#article dl.meta")  # the brief's source, as written
     assert log.problems() == []
     assert log.requests == [path.resolve().as_uri()]
+
+
+def test_hostile_names_in_the_graph_file_are_xml_text(hostile_page: tuple[Path, Path]) -> None:
+    path, db = hostile_page
+    root = ET.parse(path.parent / "g.gexf").getroot()
+    labels = {n.get("id"): n.get("label") for n in root.iter("{http://gexf.net/1.3}node")}
+    evil = next(e for e in show_json(db, "entities") if e["id"].startswith("org:evil"))
+    assert labels[evil["id"]] == evil["name"]  # parsed back exactly: escaped, not markup
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,11 +58,8 @@ def build_report(
     table = entity_table(store, articles)
     index = {row["id"]: i for i, row in enumerate(table)}
     progress("counting entities", 1, 3)
-    by_id = {row["id"]: row for row in table}
     focus_id = selection.focus["id"] if selection.focus else None
-    graph = network.top_graph(
-        network.cooccurrence(articles, by_id), table, nodes=nodes, focus=focus_id
-    )
+    graph = network.top_graph(network.count_pairs(articles), table, nodes=nodes, focus=focus_id)
     progress("counting entities", 2, 3)
     axis = timeline.periods(articles)
     series = timeline.mention_series(articles, axis, table, focus=focus_id)
@@ -151,10 +149,13 @@ def _article(article: Row, index: dict[str, int]) -> dict[str, Any]:
     return out
 
 
+_WIDE = re.compile("[\U00010000-\U0010ffff]")
+
+
 def utf16_offsets(text: str) -> Callable[[int], int]:
     """Maps a code point offset into `text` to its UTF-16 offset (they differ after any
     character beyond the Basic Multilingual Plane, such as an emoji)."""
-    wide = [i for i, char in enumerate(text) if ord(char) > 0xFFFF]
+    wide = [match.start() for match in _WIDE.finditer(text)]
     if not wide:
         return lambda offset: offset
     return lambda offset: offset + bisect.bisect_left(wide, offset)

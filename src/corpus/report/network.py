@@ -8,10 +8,12 @@ with itself. The page shows the graph of the top entities; `graph_file` writes i
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from corpus import analysis, export
+from corpus import analysis, counted, export
 from corpus.analysis import VALUE_LABELS, Cooccurrence
 from corpus.queries import Row
 from corpus.report import gexf
@@ -36,17 +38,30 @@ def sentence_sets(articles: Sequence[Row]) -> Iterator[set[str]]:
         yield from groups.values()
 
 
-def cooccurrence(articles: Sequence[Row], entities: dict[str, Row]) -> Cooccurrence:
-    """Every pair of entities sharing a sentence, with count, PMI and NPMI, sorted like
-    `analysis.cooccurrence`; `entities` (id -> a row of `entity_table`) names them."""
+@dataclass
+class Pairs:
+    """Pair counts of a report's articles: N (sentences), the ranked pairs as
+    (count, pmi, a, b, npmi), and each entity's sentence count."""
+
+    units: int
+    ranked: counted.Ranked
+    frequency: Counter[str]
+
+
+def count_pairs(articles: Sequence[Row]) -> Pairs:
     frequency, together = analysis.count_pairs(list(sentence_sets(articles)), None)
     units = sum(len(a["sentences"]) for a in articles)
-    ranked = analysis.rank_pairs(together, frequency, units)
-    return analysis.pair_result("sentence", units, ranked, frequency, entities)
+    return Pairs(units, analysis.rank_pairs(together, frequency, units), frequency)
+
+
+def cooccurrence(pairs: Pairs, entities: Mapping[str, Row]) -> Cooccurrence:
+    """Every pair as `analysis.cooccurrence` gives it; `entities` (id -> a row of
+    `entity_table`) names them."""
+    return analysis.pair_result("sentence", pairs.units, pairs.ranked, pairs.frequency, entities)
 
 
 def top_graph(
-    full: Cooccurrence,
+    pairs: Pairs,
     table: Sequence[Row],
     *,
     nodes: int = DEFAULT_NODES,
@@ -56,18 +71,18 @@ def top_graph(
     """The graph the page draws: the `nodes` most mentioned entities that have a pair (or the
     focus and its strongest neighbours), and the strongest pairs among them."""
     if focus is not None:
-        neighbours = [
-            p["b"] if p["a"] == focus else p["a"] for p in full.pairs if focus in (p["a"], p["b"])
-        ]
+        neighbours = [b if a == focus else a for _, _, a, b, _ in pairs.ranked if focus in (a, b)]
         chosen = [focus, *neighbours[: nodes - 1]] if neighbours else []
     else:
-        paired = full.entities.keys()
+        paired = {i for row in pairs.ranked for i in row[2:4]}
         chosen = [row["id"] for row in table if row["id"] in paired][:nodes]
     keep = set(chosen)
-    pairs = [p for p in full.pairs if p["a"] in keep and p["b"] in keep][:max_edges]
-    shown = {i for p in pairs for i in (p["a"], p["b"])}
-    entities = {i: full.entities[i] for i in chosen if i in shown}
-    return Cooccurrence(unit=full.unit, units=full.units, pairs=pairs, entities=entities)
+    ranked = [row for row in pairs.ranked if row[2] in keep and row[3] in keep][:max_edges]
+    shown = {i for row in ranked for i in row[2:4]}
+    named = {row["id"]: row for row in table if row["id"] in shown}
+    graph = analysis.pair_result("sentence", pairs.units, ranked, pairs.frequency, named)
+    graph.entities = {i: graph.entities[i] for i in chosen if i in shown}  # most mentioned first
+    return graph
 
 
 def write_graph(graph: Cooccurrence, path: Path) -> None:

@@ -17,8 +17,12 @@ _PLACEHOLDER = re.compile(r"\{\{(csp|title|style|data|scripts)\}\}")
 _SOURCE_MAP = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 # In JSON inside <script>, "</script>" or "<!--" from an article would end or bend the element;
 # U+2028/2029 are line breaks to older JavaScript parsers. All become \u escapes.
-_SCRIPT_UNSAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_UNSAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
 )
 
 
@@ -28,7 +32,10 @@ def asset(name: str) -> str:
 
 def script_json(data: Any) -> str:
     """`data` as JSON that can sit inside a <script> element whatever its strings hold."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_UNSAFE)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _SCRIPT_UNSAFE:  # str.replace: far faster than translate on megabytes
+        text = text.replace(char, escaped)
+    return text
 
 
 def csp_hash(text: str) -> str:

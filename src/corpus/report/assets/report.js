@@ -332,11 +332,21 @@
     // Springs as strong as the pairs: with equal springs everything pulls into one ball.
     const topCount = Math.max(...D.network.edges.map((e) => e[2]));
     network.layout({
-      name: "cose", animate: false, randomize: false, numIter: 500, gravity: 0.3,
+      name: "cose", animate: false, randomize: false, numIter: 250, gravity: 0.3,
       nodeRepulsion: () => 400000, nodeOverlap: 20,
       idealEdgeLength: (edge) => 40 + 160 * (1 - Math.sqrt(edge.data("count") / topCount)),
       edgeElasticity: (edge) => 20 + 200 * edge.data("count") / topCount,
     }).run();
+    // Stretched to the shape of the view, so that zooming to fit uses all of it.
+    const box = network.nodes().boundingBox(), view = $("network-graph");
+    const stretch = (view.clientWidth / view.clientHeight) / (box.w / Math.max(box.h, 1));
+    if (stretch > 1.1) {
+      const middle = box.x1 + box.w / 2;
+      network.nodes().positions((node) => ({
+        x: middle + (node.position("x") - middle) * stretch * 0.85, y: node.position("y"),
+      }));
+    }
+    network.fit(undefined, 30);
     network.on("tap", "node", (event) => focusNode(event.target));
     network.on("tap", (event) => { if (event.target === network) focusNode(null); });
     const weight = $("network-weight"), threshold = $("network-threshold");
@@ -504,15 +514,30 @@
   }
 
   // --- search --------------------------------------------------------------------------------
+  // The index is built in the background after the first drawing, a few articles at a time,
+  // so that the page answers at once; a search typed before it is ready runs when it is.
+  let searchReady = null;
+  function buildIndex() {
+    if (searchReady) return searchReady;
+    const t = performance.now();
+    searchIndex = new MiniSearch({ fields: ["title", "body"], idField: "i" });
+    searchReady = searchIndex
+      .addAllAsync(A.map((a, i) => ({ i, title: a.title || "", body: a.body })), { chunkSize: 50 })
+      .then(() => {
+        document.documentElement.dataset.indexMs = String(Math.round(performance.now() - t));
+        if ($("search-input").value.trim()) search();
+      });
+    return searchReady;
+  }
+
   function search() {
     const query = $("search-input").value.trim();
     const list = clear($("search-results"));
     if (!query) { $("search-count").textContent = ""; return; }
-    if (!searchIndex) {
-      const t = performance.now();
-      searchIndex = new MiniSearch({ fields: ["title", "body"], idField: "i" });
-      searchIndex.addAll(A.map((a, i) => ({ i, title: a.title || "", body: a.body })));
-      document.documentElement.dataset.indexMs = String(Math.round(performance.now() - t));
+    if (!document.documentElement.dataset.indexMs) {
+      $("search-count").textContent = "indexing the articles…";
+      buildIndex();
+      return;
     }
     const results = searchIndex.search(query, { prefix: true, fuzzy: 0.15, boost: { title: 2 },
       combineWith: "AND" });
@@ -580,6 +605,7 @@
   // Since navigation began: loading and parsing the page, its data, and this first drawing.
   document.documentElement.dataset.readyAt = String(Math.round(performance.now()));
   document.documentElement.dataset.ready = "true";
+  setTimeout(buildIndex, 0);
   // For tests and the curious: where a node is drawn (page coordinates), to click it.
   window.corpusReport = {
     nodePosition(entity) {
