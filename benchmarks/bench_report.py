@@ -8,8 +8,8 @@ draw it.
 For each store: `corpus report` whole-process (median of 3), the page's size, then in Chromium
 (median of 3 fresh tabs): the time from navigation to the report saying it has drawn (data
 parsed, overview charts, entity table), to the network laid out, and to the search index
-built (in the background, after the first drawing). The baseline is an empty page opened in the same browser in the same run. Prints a table,
-then JSON; asserts nothing.
+built (in the background, after the first drawing). The baseline is an empty page opened in
+the same browser in the same run. Prints a table, then JSON; asserts nothing.
 """
 
 from __future__ import annotations

@@ -336,3 +336,25 @@ def test_a_language_without_articles_makes_an_empty_report(dated_db: Path) -> No
     assert data["articles"] == [] and data["entities"] == [] and data["network"]["nodes"] == []
     assert data["meta"]["stored"] == 4 and data["meta"]["filters"] == {"lang": "ja"}
     assert run(dated_db, "report", "--lang", "j@").exit_code == 2
+
+
+def test_dedupe_keeps_each_cluster_once(bbc_dir: Path, tmp_path: Path) -> None:
+    """tech/009 and tech/379 are two versions of one story (a near-duplicate cluster);
+    tech/010 is another story."""
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for name in ("009.txt", "379.txt", "010.txt"):
+        (folder / name).write_bytes((bbc_dir / "tech" / name).read_bytes())
+    db = tmp_path / "corpus.db"
+    result = CliRunner().invoke(main, ["ingest", str(folder), "--db", str(db), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    (cluster,) = json.loads(run(db, "dupes", "--json").stdout)
+    with Store.open(db, readonly=True) as store:
+        whole = build_report(store).data
+        once = build_report(store, Filters(dedupe=True)).data
+    assert len(whole["articles"]) == 3
+    kept = {a["id"] for a in once["articles"]}
+    assert kept == {a["id"] for a in whole["articles"]} - set(cluster["articles"][1:])
+    assert cluster["representative"] in kept and len(kept) == 2
+    assert once["meta"]["filters"] == {"dedupe": 1} and once["meta"]["matched"] == 2
+    assert sum(e[3] for e in once["entities"]) < sum(e[3] for e in whole["entities"])

@@ -68,6 +68,11 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
     help="Only articles dated on or before this day (YYYY-MM-DD).",
 )
 @click.option(
+    "--dedupe",
+    is_flag=True,
+    help="Each near-duplicate cluster once (its representative; see `corpus dupes`).",
+)
+@click.option(
     "--max-articles",
     type=click.IntRange(min=1),
     default=DEFAULT_MAX_ARTICLES,
@@ -96,6 +101,7 @@ def report_command(
     lang: str | None,
     since: datetime | None,
     until: datetime | None,
+    dedupe: bool,
     max_articles: int,
     nodes: int,
     graph: Path | None,
@@ -113,6 +119,7 @@ def report_command(
       corpus report --entity Naver --out naver.html
       corpus report --lang ja --since 2024-01-01 --until 2024-06-30
       corpus report --graph network.gexf         the network for Gephi too
+      corpus report --dedupe                     republished stories once
       corpus report --max-articles 1000 --json
     """
     if since and until and since > until:
@@ -122,6 +129,7 @@ def report_command(
         lang=lang,
         since=since.date() if since else None,
         until=until.date() if until else None,
+        dedupe=dedupe,
     )
     with open_store(db) as store, progress_bar(progress) as update:
         report = build_report(

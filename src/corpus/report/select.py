@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from corpus import analysis, export
+from corpus.dupes import queries as dupes
 from corpus.queries import Row, list_articles
 from corpus.report.timeline import iso_date
 from corpus.store import Store
@@ -27,7 +28,7 @@ class Selection:
     stored: int
     matched: int
     focus: Row | None = None
-    filters: dict[str, str] = field(default_factory=dict)
+    filters: dict[str, str | int] = field(default_factory=dict)
 
     @property
     def sampled(self) -> bool:
@@ -37,12 +38,14 @@ class Selection:
 @dataclass(frozen=True)
 class Filters:
     """Which articles a report is about: those mentioning `entity` (an id, name or alias), in
-    language `lang` (an ISO 639-1 code), dated from `since` to `until` (inclusive)."""
+    language `lang` (an ISO 639-1 code), dated from `since` to `until` (inclusive); with
+    `dedupe`, no copy of an article already held."""
 
     entity: str | None = None
     lang: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    dedupe: bool = False  # each near-duplicate cluster once: its representative
 
     def dated(self) -> bool:
         return self.since is not None or self.until is not None
@@ -81,6 +84,12 @@ def select_articles(
         mentioning = {row["article"] for row in analysis.kwic(store, found["id"], width=0)}
         listed = [row for row in listed if row["id"] in mentioning]
     listed = [row for row in listed if filters.in_range(row)]
+    copies = 0
+    if filters.dedupe:
+        groups, _ = dupes.clusters(store)
+        left_out = {id_ for group in groups for id_ in group["articles"][1:]}
+        copies = sum(1 for row in listed if row["id"] in left_out)
+        listed = [row for row in listed if row["id"] not in left_out]
     ids = [row["id"] for row in listed]
     if max_articles is not None and len(ids) > max_articles:
         kept = set(sorted(ids)[:max_articles])
@@ -95,6 +104,7 @@ def select_articles(
         "lang": filters.lang,
         "since": filters.since.isoformat() if filters.since else None,
         "until": filters.until.isoformat() if filters.until else None,
+        "dedupe": copies if filters.dedupe else None,  # how many copies were left out
     }
     applied = {key: value for key, value in described.items() if value is not None}
     return Selection(articles, stored, len(listed), found, applied)

@@ -89,6 +89,9 @@
     if (focus) parts.push(`those mentioning ${oneLine(focus[1])} (${oneLine(focus[0])})`);
     const f = m.filters;
     if (f.lang) parts.push(`in language ${oneLine(f.lang)}`);
+    if (f.dedupe != null) {
+      parts.push(`near-duplicates once (${fmt(f.dedupe)} ${f.dedupe === 1 ? "copy" : "copies"} left out)`);
+    }
     if (f.since || f.until) {
       parts.push(`dated ${f.since ? "from " + f.since : ""}${f.since && f.until ? " " : ""}` +
         `${f.until ? "until " + f.until : ""}`);
