@@ -201,7 +201,7 @@ def expected_report(partial: Dump, clean: Dump) -> str:
     """What the rerun must say: what was committed is unchanged, the rest new or a duplicate."""
     stored = {row[0] for row in partial["articles"]}
     done = {row[0] for row in partial["files"]}
-    remaining = [a for p, _, a, _ in clean["occurrences"] if p not in done]
+    remaining = [a for p, _, a, *_ in clean["occurrences"] if p not in done]
     unchanged = sum(1 for p, *_ in clean["occurrences"] if p in done)
     unchanged += sum(1 for a in remaining if a in stored)
     fresh = [a for a in remaining if a not in stored]

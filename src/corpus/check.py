@@ -1,10 +1,11 @@
 """Verifying a store: what `corpus check` runs. Reads only; never changes the store.
 
 Checks SQLite's own integrity and references, every file's stored bytes against its stored
-size and hash, every item's text against its file, every article id against its title and body,
-every entity mention and sentence against the body it points into, the full-text search
-index against the articles, and the near-duplicate signatures, pairs and clusters against a
-recomputation.
+size and hash, every item's text against its file, every record of a record-based file (JSON
+Lines, CSV, WARC: stored record by record) against its hash and its place in the file, every
+article id against its title and body, every entity mention and sentence against the body it
+points into, the full-text search index against the articles, and the near-duplicate
+signatures, pairs and clusters against a recomputation.
 """
 
 from __future__ import annotations
@@ -101,10 +102,16 @@ def _references(store: Store) -> Iterator[Problem]:
 
 
 def _files(store: Store) -> Iterator[Problem]:
-    rows = store.conn.execute("SELECT path, size, sha256, raw FROM files ORDER BY path")
-    for path, size, sha256, raw in _rows(rows):
+    rows = store.conn.execute("SELECT path, size, sha256, raw, resume_at FROM files ORDER BY path")
+    for path, size, sha256, raw, resume_at in _rows(rows):
         data = bytes(raw)
         subject = f"file {printable(path)}"
+        if resume_at is not None:  # a record file: its records are checked one by one
+            if data or not 0 <= resume_at <= size:
+                yield Problem(
+                    "file", subject, "record file with stored bytes or a bad resume point"
+                )
+            continue
         if len(data) != size:
             yield Problem("file", subject, f"{len(data)} bytes stored, {size} recorded")
         if hashlib.sha256(data).hexdigest() != sha256:
@@ -113,7 +120,9 @@ def _files(store: Store) -> Iterator[Problem]:
 
 def _occurrences(store: Store) -> Iterator[Problem]:
     """Each item's text must be part of its file's stored bytes, decoded as recorded."""
-    rows = store.conn.execute("SELECT path, encoding, raw FROM files ORDER BY path")
+    rows = store.conn.execute(
+        "SELECT path, encoding, raw FROM files WHERE resume_at IS NULL ORDER BY path"
+    )
     for path, encoding, raw in _rows(rows):
         subject = f"file {printable(path)}"
         try:
@@ -127,6 +136,32 @@ def _occurrences(store: Store) -> Iterator[Problem]:
         for position, item in items:
             if item not in text:
                 yield Problem("item", f"{subject} item {position}", "text is not in the file")
+
+
+def _records(store: Store) -> Iterator[Problem]:
+    """Each record's bytes against its hash, inside the bytes read of its file, none overlapping."""
+    rows = store.conn.execute(
+        "SELECT o.path, o.position, o.offset, o.data, o.sha256, f.size FROM occurrences o "
+        "JOIN files f ON f.path = o.path WHERE f.resume_at IS NOT NULL ORDER BY o.path, o.offset"
+    )
+    previous_end: tuple[str, int] = ("", 0)
+    for path, position, offset, data, sha256, size in _rows(rows):
+        subject = f"file {printable(path)} item {position}"
+        if data is None or offset is None or sha256 is None:
+            yield Problem("item", subject, "a record without its bytes, offset or hash")
+            continue
+        data = bytes(data)
+        if hashlib.sha256(data).hexdigest() != sha256:
+            yield Problem("item", subject, "stored record bytes do not match their sha256")
+        if not 0 <= offset <= offset + len(data) <= size:
+            yield Problem(
+                "item",
+                subject,
+                f"record [{offset}, {offset + len(data)}) is not in the file's {size} bytes read",
+            )
+        elif previous_end[0] == path and offset < previous_end[1]:
+            yield Problem("item", subject, f"record at byte {offset} overlaps the one before")
+        previous_end = (path, offset + len(data))
 
 
 def _articles(store: Store) -> Iterator[Problem]:
@@ -269,6 +304,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("references between tables", _references),
     ("files", _files),
     ("items of files", _occurrences),
+    ("records of record files", _records),
     ("articles", _articles),
     ("mentions", _mentions),
     ("sentences", _sentences),

@@ -7,6 +7,7 @@ article already stored with the current pipeline fingerprint is never tagged aga
 from __future__ import annotations
 
 import itertools
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -14,9 +15,21 @@ from pathlib import Path
 from typing import Protocol
 
 from corpus.languages import with_language
-from corpus.loader import MAX_FILE_BYTES, LoadedFile, LoadError, Skipped, discover, load_file
+from corpus.loader import (
+    MAX_FILE_BYTES,
+    LoadedFile,
+    LoadError,
+    Skipped,
+    discover,
+    format_of,
+    load_file,
+    record_reader,
+)
+from corpus.loader.formats import Format
+from corpus.loader.records import FieldMap
+from corpus.loader.streams import StoredState, plan_read, stream_records
 from corpus.models import Article, TaggedArticle
-from corpus.store import Store, StoredFile
+from corpus.store import FileState, Store, StoredFile
 
 WRITE_BATCH_ARTICLES = 256
 
@@ -68,6 +81,7 @@ class IngestReport:
     new: int = 0
     unchanged: int = 0
     duplicates: int = 0  # items whose text was already met earlier in the same run
+    skipped_records: int = 0  # records that are not articles (a WARC's requests, images...)
     replaced_files: int = 0
     retagged: int = 0
     failed: list[str] = field(default_factory=list)
@@ -78,6 +92,8 @@ class IngestReport:
         parts = [f"{self.new} new", f"{self.unchanged} unchanged"]
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicate{'' if self.duplicates == 1 else 's'}")
+        if self.skipped_records:
+            parts.append(f"{self.skipped_records} records skipped (not articles)")
         if self.replaced_files:
             parts.append(f"{self.replaced_files} changed files replaced")
         if self.retagged:
@@ -95,8 +111,9 @@ class IngestOptions:
     fmt: str | None = None  # read every file as this format (and, in directories, only it)
     jobs: int = 1
     batch_size: int = 64
-    max_bytes: int = MAX_FILE_BYTES
+    max_bytes: int = MAX_FILE_BYTES  # a whole file's limit, and a record's
     all_files: bool = False  # take README, LICENSE... found in directories too
+    fields: FieldMap = field(default_factory=FieldMap)  # where records keep each field
 
 
 class Ingest:
@@ -133,7 +150,10 @@ class Ingest:
         batch: list[StoredFile] = []
         for stored in self._tag_files(self._load_changed(files)):
             batch.append(stored)
-            if sum(len(s.loaded.articles) for s in batch) >= WRITE_BATCH_ARTICLES:
+            # A part of a record file is written at once: its commit is where a killed ingest
+            # resumes, and parts of records with no articles (a WARC's images) add up to none.
+            part = stored.loaded.records is not None
+            if part or sum(len(s.loaded.articles) for s in batch) >= WRITE_BATCH_ARTICLES:
                 self._write(batch)
                 batch = []
         self._write(batch)
@@ -184,7 +204,12 @@ class Ingest:
             state = self.store.file_state(key)
             try:
                 stat = path.stat()
-                if state and (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                fmt = format_of(path, self.options.fmt)
+                if fmt.records:
+                    yield from self._load_records(path, key, fmt, state, stat)
+                    continue
+                same_format = state is not None and (state.fmt or "txt") == fmt.name
+                if state and same_format and _same_version(state, stat):
                     self._unchanged(key, state.items)
                     continue
                 loaded = load_file(path, self.options.max_bytes, self.options.fmt)
@@ -194,16 +219,43 @@ class Ingest:
             except OSError as error:
                 self._fail(LoadError(path, error.strerror or str(error)))
                 continue
-            for warning in loaded.warnings:
-                self.report.warnings.append(warning)
-                self.reporter.warning(warning)
-            if state and state.sha256 == loaded.sha256:
+            self._warn(loaded.warnings)
+            if state and same_format and state.sha256 == loaded.sha256:
                 self.store.touch_file(key, loaded.size, loaded.mtime_ns)
                 self._unchanged(key, state.items)
                 continue
             if state:
                 self.report.replaced_files += 1
             yield loaded
+
+    def _load_records(
+        self, path: Path, key: str, fmt: Format, state: FileState | None, stat: os.stat_result
+    ) -> Iterator[LoadedFile]:
+        """A record file's new records, in parts: all of them, or those appended since."""
+        stored = None
+        if state is not None and state.fmt == fmt.name and state.resume_at is not None:
+            kept, position = self.store.kept_items(key, state.resume_at)
+            stored = StoredState(
+                state.size, state.mtime_ns, state.sha256, state.resume_at, kept, position
+            )
+        plan = plan_read(path, stored, stat)
+        if state is not None and plan.unchanged:
+            if not _same_version(state, stat):
+                self.store.touch_file(key, stat.st_size, stat.st_mtime_ns)
+            self._unchanged(key, state.items)
+            return
+        if state is not None and plan.replace_from is None:
+            self.report.replaced_files += 1
+        self.report.unchanged += plan.kept
+        reader = record_reader(fmt)
+        options = self.options
+        for part in stream_records(path, key, fmt, reader, plan, options.fields, options.max_bytes):
+            self._warn(part.warnings)
+            for message in part.errors:
+                self.report.failed.append(message)
+                self.reporter.error(message)
+            self.report.skipped_records += part.skipped
+            yield part
 
     def _tag_files(self, loaded_files: Iterator[LoadedFile]) -> Iterator[StoredFile]:
         """Tag the articles that need it, streaming, and regroup them by file, in order.
@@ -267,12 +319,18 @@ class Ingest:
             return
         self.store.write_files(batch)
         for stored in batch:
-            self.reporter.file_done(stored.loaded.path)
+            if stored.loaded.last:
+                self.reporter.file_done(stored.loaded.path)
 
     # --- bookkeeping ------------------------------------------------------------------------
 
     def _pipe_options(self) -> dict[str, int]:
         return {"batch_size": self.options.batch_size, "n_process": self.options.jobs}
+
+    def _warn(self, warnings: list[str]) -> None:
+        for warning in warnings:
+            self.report.warnings.append(warning)
+            self.reporter.warning(warning)
 
     def _unchanged(self, key: str, items: int) -> None:
         self.report.unchanged += items
@@ -310,6 +368,10 @@ class _Untagged:
 
     def lost(self) -> set[str]:
         return self.reasons.keys() | self.orphans.keys()
+
+
+def _same_version(state: FileState, stat: os.stat_result) -> bool:
+    return (state.size, state.mtime_ns) == (stat.st_size, stat.st_mtime_ns)
 
 
 def _unique(articles: Iterable[Article]) -> list[Article]:

@@ -144,6 +144,17 @@ MIGRATIONS: list[list[Step]] = [
         "CREATE INDEX dupe_clusters_representative ON dupe_clusters(representative)",
         dupes_index.sign_stored,
     ],
+    # 7: record-based files (JSON Lines, CSV, WARC), streamed: such a file's `raw` is empty and
+    # its `size` and `sha256` cover the bytes read so far, `resume_at` is the byte an appended
+    # file is read on from; each record's own bytes, hash and offset are in its occurrence.
+    [
+        "ALTER TABLE files ADD COLUMN format TEXT",
+        "ALTER TABLE files ADD COLUMN resume_at INTEGER",
+        "ALTER TABLE occurrences ADD COLUMN offset INTEGER",
+        "ALTER TABLE occurrences ADD COLUMN data BLOB",
+        "ALTER TABLE occurrences ADD COLUMN sha256 TEXT",
+        "ALTER TABLE occurrences ADD COLUMN encoding TEXT",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

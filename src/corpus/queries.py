@@ -107,7 +107,8 @@ def get_article(store: Store, article_id: str) -> Row:
     article = rows[0]
     occurrences = dict_rows(
         store.conn.execute(
-            "SELECT o.path, o.position, f.encoding FROM occurrences o "
+            "SELECT o.path, o.position, coalesce(o.encoding, f.encoding) AS encoding "
+            "FROM occurrences o "
             "JOIN files f ON f.path = o.path "
             "WHERE o.article_id = ? ORDER BY o.path, o.position",
             (article_id,),
@@ -138,7 +139,19 @@ def article_mentions(store: Store, article_id: str) -> list[Row]:
 
 
 def raw_file(store: Store, path: str) -> bytes | None:
+    """A file's stored bytes (empty for a record file: its records hold theirs)."""
     row = store.conn.execute("SELECT raw FROM files WHERE path = ?", (path,)).fetchone()
+    return bytes(row[0]) if row else None
+
+
+def raw_item(store: Store, article_id: str) -> bytes | None:
+    """The exact bytes an article was read from: its record's (a JSONL line, a CSV row, a WARC
+    record) or else its whole file's; its first occurrence, in the order of `get_article`."""
+    row = store.conn.execute(
+        "SELECT coalesce(o.data, f.raw) FROM occurrences o JOIN files f ON f.path = o.path "
+        "WHERE o.article_id = ? ORDER BY o.path, o.position LIMIT 1",
+        (article_id,),
+    ).fetchone()
     return bytes(row[0]) if row else None
 
 

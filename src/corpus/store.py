@@ -6,6 +6,7 @@ a killed ingest leaves exactly the batches that were committed.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from corpus.parallel import chunked
 
 if TYPE_CHECKING:  # read commands import the store without the loader and pydantic models
     from corpus.loader import LoadedFile
+    from corpus.loader.files import RecordSpan
     from corpus.models import Article, TaggedArticle
 
 DEFAULT_DB = Path("data") / "corpus.db"
@@ -81,6 +83,8 @@ class FileState:
     mtime_ns: int
     sha256: str
     items: int  # the articles and briefs stored from it
+    fmt: str | None = None  # None: stored before formats were recorded (plain text)
+    resume_at: int | None = None  # record files: where an appended file is read on from
 
 
 @dataclass
@@ -222,11 +226,20 @@ class Store:
     def file_state(self, path: str) -> FileState | None:
         row = self.conn.execute(
             "SELECT size, mtime_ns, sha256, "
-            "(SELECT count(*) FROM occurrences o WHERE o.path = f.path) FROM files f "
-            "WHERE path = ?",
+            "(SELECT count(*) FROM occurrences o WHERE o.path = f.path), format, resume_at "
+            "FROM files f WHERE path = ?",
             (path,),
         ).fetchone()
         return FileState(*row) if row else None
+
+    def kept_items(self, path: str, before: int) -> tuple[int, int]:
+        """How many records of a file lie before byte `before`, and the next free position."""
+        row = self.conn.execute(
+            "SELECT count(*), coalesce(max(position) + 1, 0) FROM occurrences "
+            "WHERE path = ? AND offset < ?",
+            (path, before),
+        ).fetchone()
+        return row[0], row[1]
 
     def fingerprints(self, ids: Sequence[str]) -> dict[str, str]:
         """The stored pipeline fingerprint of each of these article ids that is stored."""
@@ -316,17 +329,25 @@ class Store:
 
     def _replace_file(self, conn: sqlite3.Connection, item: StoredFile, stamp: str) -> list[str]:
         loaded = item.loaded
+        # A whole file replaces every item it held; a part of a record file, those from its
+        # first byte on (records re-read after an append).
+        where = "path = ?" if loaded.replace_from is None else "path = ? AND offset >= ?"
+        params = (
+            (loaded.path,) if loaded.replace_from is None else (loaded.path, loaded.replace_from)
+        )
         old_ids = [
             row[0]
-            for row in conn.execute(
-                "SELECT article_id FROM occurrences WHERE path = ?", (loaded.path,)
-            )
+            for row in conn.execute(f"SELECT article_id FROM occurrences WHERE {where}", params)
         ]
-        conn.execute("DELETE FROM occurrences WHERE path = ?", (loaded.path,))
+        conn.execute(f"DELETE FROM occurrences WHERE {where}", params)
+        # An upsert: replacing the row would delete the file's other occurrences by cascade.
         conn.execute(
-            "INSERT OR REPLACE INTO files "
-            "(path, size, mtime_ns, sha256, encoding, raw, ingested_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO files "
+            "(path, size, mtime_ns, sha256, encoding, raw, format, resume_at, ingested_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+            "size = excluded.size, mtime_ns = excluded.mtime_ns, sha256 = excluded.sha256, "
+            "encoding = excluded.encoding, raw = excluded.raw, format = excluded.format, "
+            "resume_at = excluded.resume_at, ingested_at = excluded.ingested_at",
             (
                 loaded.path,
                 loaded.size,
@@ -334,15 +355,22 @@ class Store:
                 loaded.sha256,
                 loaded.encoding,
                 loaded.data,
+                loaded.fmt,
+                loaded.resume_at,
                 stamp,
             ),
         )
-        for article in loaded.articles:
+        spans: list[RecordSpan | None] = (
+            list(loaded.records) if loaded.records is not None else [None] * len(loaded.articles)
+        )
+        for article, span in zip(loaded.articles, spans, strict=True):
             if (tagged := item.tagged.get(article.id)) is not None:
                 _insert_article(conn, tagged, stamp)
             conn.execute(
-                "INSERT INTO occurrences (path, position, article_id, raw) VALUES (?, ?, ?, ?)",
-                (loaded.path, article.position, article.id, article.raw),
+                "INSERT INTO occurrences "
+                "(path, position, article_id, raw, offset, data, sha256, encoding) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (loaded.path, article.position, article.id, article.raw, *_span_columns(span)),
             )
         return old_ids
 
@@ -359,6 +387,14 @@ class Store:
         ]
         account(conn, orphans, -1)
         conn.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in orphans])
+
+
+def _span_columns(
+    span: RecordSpan | None,
+) -> tuple[int | None, bytes | None, str | None, str | None]:
+    if span is None:
+        return None, None, None, None
+    return span.offset, span.data, hashlib.sha256(span.data).hexdigest(), span.encoding
 
 
 def _insert_article(conn: sqlite3.Connection, tagged: TaggedArticle, stamp: str) -> None:

@@ -103,7 +103,11 @@ def list_command(
 @click.command("show")
 @click.argument("article_id")
 @click.option("--sentences", default=2, show_default=True, help="Sentences in the summary.")
-@click.option("--raw", is_flag=True, help="Write the exact bytes of the article's file to stdout.")
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Write the exact bytes the article was read from to stdout: its file, or its record.",
+)
 @json_option
 @store_option
 @handle_errors
@@ -121,7 +125,7 @@ def show_command(article_id: str, sentences: int, raw: bool, as_json: bool, db: 
     with open_store(db) as store:
         article = queries.get_article(store, queries.resolve_id(store, article_id))
         article["near_duplicates"] = near_duplicates(store, article["id"])
-        data = queries.raw_file(store, article["path"]) if raw else None
+        data = queries.raw_item(store, article["id"]) if raw else None
     if data is not None:
         stdout: BinaryIO = sys.stdout.buffer
         stdout.write(data)

@@ -24,6 +24,7 @@ from corpus.cli.options import (
 from corpus.engines import ENGINES, DaskSettings, Engine, EngineError, open_engine
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import FORMAT_NAMES
+from corpus.loader.records import FIELDS, FieldMap
 from corpus.render import stderr_console, stdout_console
 from corpus.tagging import BATCH_CHARACTERS, SummarizingTagger, fingerprint
 from corpus.views.articles import tagged_text
@@ -153,6 +154,7 @@ def finish(report: IngestReport, as_json: bool) -> None:
                 "new": report.new,
                 "unchanged": report.unchanged,
                 "duplicates": report.duplicates,
+                "skipped_records": report.skipped_records,
                 "replaced_files": report.replaced_files,
                 "retagged": report.retagged,
                 "failed": report.failed,
@@ -178,6 +180,14 @@ def finish(report: IngestReport, as_json: bool) -> None:
     "fmt",
     type=click.Choice(FORMAT_NAMES, case_sensitive=False),
     help="Read every file as this format (and take only its suffixes from directories).",
+)
+@click.option(
+    "--field",
+    "field_specs",
+    multiple=True,
+    metavar="NAME=PATH",
+    help=f"Where records (JSONL, CSV) keep a field, by dotted path: body=content, "
+    f"source=source.name (repeatable; NAME is one of {', '.join(FIELDS)}).",
 )
 @click.option(
     "--jobs",
@@ -210,6 +220,7 @@ def ingest_command(
     paths: tuple[str, ...],
     pattern: str | None,
     fmt: str | None,
+    field_specs: tuple[str, ...],
     jobs: int,
     batch_size: int,
     all_files: bool,
@@ -224,9 +235,13 @@ def ingest_command(
 ) -> None:
     """Parse, tag and store news articles from files, directories or globs.
 
-    Reads plain text (.txt) and saved web pages (.html, .htm, .xhtml: the article's text and
-    metadata, without menus, banners or comments); a directory gives every file of these
-    formats, in any case of suffix. A named file of another suffix is read as plain text.
+    Reads plain text (.txt), saved web pages (.html, .htm, .xhtml: the article's text and
+    metadata, without menus, banners or comments), exports of one article a record (JSON Lines
+    .jsonl/.ndjson, CSV/TSV with a header row) and WARC crawls (.warc, .warc.gz: each HTML page).
+    A directory gives every file of these formats, in any case of suffix; a named file of
+    another suffix is read as plain text. Record files are streamed (the size limit is per
+    record), a bad record is named with its line and the others are stored, and a file that
+    grew is read on from where it ended.
 
     Idempotent: unchanged files are skipped, a changed file replaces its articles, and the same
     text in two files is stored once with both paths. A file that cannot be read is named on
@@ -240,10 +255,16 @@ def ingest_command(
       corpus ingest 'archive/**/*.txt' --db line.db
       corpus ingest notes/ --glob '*.md' --jobs 2
       corpus ingest saved-pages/ --format html
+      corpus ingest newsapi.jsonl --field body=content --field source=source.name
+      corpus ingest crawl/CC-NEWS-20240501.warc.gz
       corpus ingest archive/ --engine dask --workers 4
       corpus ingest archive/ --engine dask --scheduler tcp://10.0.0.5:8786
     """
-    options = IngestOptions(pattern, fmt, jobs, batch_size, all_files=all_files)
+    try:
+        fields = FieldMap.parse(field_specs)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--field") from None
+    options = IngestOptions(pattern, fmt, jobs, batch_size, all_files=all_files, fields=fields)
     engine_choice = EngineChoice(engine, scheduler, workers)
     with ingest_job(db, options, engine_choice, model, gazetteers, progress=progress) as job:
         report = job.run(list(paths))

@@ -14,6 +14,7 @@ from corpus.languages import with_language
 from corpus.loader.decoding import decode, is_blank, normalise_newlines
 from corpus.loader.files import (
     MAX_FILE_BYTES,
+    MAX_ITEM_CHARS,
     LoadedFile,
     LoadError,
     Skipped,
@@ -21,8 +22,9 @@ from corpus.loader.files import (
     printable,
     read_bytes,
 )
-from corpus.loader.formats import FORMAT_NAMES, format_of
+from corpus.loader.formats import FORMAT_NAMES, Format, format_of
 from corpus.loader.plaintext import parse_text
+from corpus.loader.streams import Reader
 from corpus.models import Article
 
 __all__ = [
@@ -41,10 +43,8 @@ __all__ = [
     "parse_text",
     "printable",
     "read_bytes",
+    "record_reader",
 ]
-
-# spaCy's default `nlp.max_length`: its NER needs about 1 GB per 100,000 characters beyond it.
-MAX_ITEM_CHARS = 1_000_000
 
 
 def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES, fmt: str | None = None) -> LoadedFile:
@@ -56,7 +56,8 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES, fmt: str | None = Non
     if not data:
         raise LoadError(path, "empty file")
     key = str(path.resolve())
-    if format_of(path, fmt).name == "html":
+    name = format_of(path, fmt).name
+    if name == "html":
         from corpus.loader.html import load_page  # trafilatura loads in ~0.3 s: only for pages
 
         article, warnings = load_page(data, str(path))
@@ -68,7 +69,24 @@ def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES, fmt: str | None = Non
         articles = parse_text(text, key, encoding)
     articles = [with_language(article) for article in articles]
     _check_item_lengths(path, articles)
-    return LoadedFile(key, data, stat.st_size, stat.st_mtime_ns, encoding, articles, warnings)
+    return LoadedFile(
+        key, data, stat.st_size, stat.st_mtime_ns, encoding, articles, warnings, fmt=name
+    )
+
+
+def record_reader(fmt: Format) -> Reader:
+    """The reader of a record-based format's records."""
+    if fmt.name == "jsonl":
+        from corpus.loader.jsonl import read_jsonl
+
+        return read_jsonl
+    if fmt.name == "csv":
+        from corpus.loader.csvfile import read_csv
+
+        return read_csv
+    from corpus.loader.warc import read_warc
+
+    return read_warc
 
 
 def _check_item_lengths(path: Path, articles: list[Article]) -> None:

@@ -18,6 +18,8 @@ from corpus.loader.formats import matches_format
 from corpus.models import Article
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+# spaCy's default `nlp.max_length`: its NER needs about 1 GB per 100,000 characters beyond it.
+MAX_ITEM_CHARS = 1_000_000
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _SPECIAL_FILES = (
     (statlib.S_ISFIFO, "a named pipe"),
@@ -42,9 +44,24 @@ class LoadError(Exception):
         self.reason = reason
 
 
+@dataclass(frozen=True)
+class RecordSpan:
+    """Where one record of a record-based file lies, and its exact bytes."""
+
+    offset: int
+    data: bytes
+    encoding: str
+
+
 @dataclass
 class LoadedFile:
-    """One file read from disk: its exact bytes, how they were decoded, and its articles."""
+    """One file read from disk: its exact bytes, how they were decoded, and its articles.
+
+    A record-based file (JSON Lines, CSV, WARC) comes in parts, each a run of records: `data` is
+    then empty, `size` and `digest` cover the bytes read so far, `records` holds each article's
+    record (in the order of `articles`), and the part replaces the file's stored records from
+    byte `replace_from` on (None: the file's every item, as for a whole file).
+    """
 
     path: str
     data: bytes
@@ -53,10 +70,18 @@ class LoadedFile:
     encoding: str
     articles: list[Article]
     warnings: list[str] = field(default_factory=list)
+    fmt: str = "txt"
+    digest: str = ""
+    records: list[RecordSpan] | None = None
+    resume_at: int | None = None  # record files: where reading an appended file goes on
+    replace_from: int | None = None
+    errors: list[str] = field(default_factory=list)  # bad records; the others are stored
+    skipped: int = 0  # records that are not articles (a WARC's requests, images...)
+    last: bool = True  # the file's last part
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return self.digest or hashlib.sha256(self.data).hexdigest()
 
 
 # --- finding files -------------------------------------------------------------------------
