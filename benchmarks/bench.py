@@ -483,7 +483,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-4x", action="store_true", help="skip the 4x corpus")
     parser.add_argument("--jobs-4x", default="1,2", help="--jobs values for the 4x ingest")
     parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--reads-at",
+        type=int,
+        metavar="N",
+        help="instead: read commands on stores of 1x, 10x and Nx the corpus (benchmarks/reads.py)",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="SRC",
+        help="with --reads-at: also time the `src` directory of an older checkout, same stores",
+    )
+    parser.add_argument("--work", type=Path, help="with --reads-at: where to build the stores")
     args = parser.parse_args(argv)
+    if args.reads_at:
+        import reads
+
+        write_results(reads.main(args.corpus, args.reads_at, args.before, args.work), args.json)
+        return
     with tempfile.TemporaryDirectory(prefix="corpus-bench-") as tmp:
         results = measure(args, Path(tmp))
     report(results)

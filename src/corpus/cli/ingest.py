@@ -6,10 +6,9 @@ import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from corpus.cli.options import (
@@ -21,13 +20,14 @@ from corpus.cli.options import (
     print_json,
     store_option,
 )
-from corpus.engines import ENGINES, DaskSettings, Engine, EngineError, open_engine
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import FORMAT_NAMES
 from corpus.loader.records import FIELDS, FieldMap
 from corpus.render import stderr_console, stdout_console
-from corpus.tagging import BATCH_CHARACTERS, SummarizingTagger, fingerprint
-from corpus.views.articles import tagged_text
+from corpus.tagging import BATCH_CHARACTERS, ENGINES, LocalEngine, SummarizingTagger, fingerprint
+
+if TYPE_CHECKING:
+    from corpus.engines import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -76,6 +76,11 @@ def tagging_engine(
     """The engine, opened before the store is touched; its errors are one line, exit 1."""
     if name == "local" and (scheduler or workers):
         raise click.UsageError("--scheduler and --workers need --engine dask")
+    if name == "local":  # without importing the other engines
+        yield LocalEngine()
+        return
+    from corpus.engines import DaskSettings, EngineError, open_engine
+
     if scheduler and workers:
         raise click.UsageError("--workers starts a local cluster; it cannot go with --scheduler")
     settings = DaskSettings(scheduler=scheduler, workers=workers or os.cpu_count() or 1)
@@ -130,6 +135,7 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
     if not (enabled and console.is_terminal):
         yield reporter
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),
@@ -325,6 +331,8 @@ def tag_command(
     Example:
       echo "Naver and SoftBank own LY Corp." | corpus tag - --json
     """
+    from corpus.views.articles import tagged_text
+
     text = source.read()
     tagger = SummarizingTagger(model, gazetteers)
     mentions = [m.model_dump() for m in tagger.tag_text(text)]

@@ -11,11 +11,14 @@ import stat as statlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.escapes import UNSAFE_IN_LINE, escape
 from corpus.loader.conventions.discovery import not_an_article
 from corpus.loader.formats import matches_format
-from corpus.models import Article
+
+if TYPE_CHECKING:  # finding files needs no models: a re-ingest of unchanged files loads none
+    from corpus.models import Article
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 # spaCy's default `nlp.max_length`: its NER needs about 1 GB per 100,000 characters beyond it.

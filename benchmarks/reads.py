@@ -1,0 +1,313 @@
+"""Read commands at scale: `python benchmarks/bench.py --reads-at N [--before SRC]`.
+
+Tags the corpus once, then builds stores of 1x, 10x and Nx its articles by writing renamed
+copies of the tagged articles (a suffix on the title gives each copy its own id; bodies,
+mentions and sentences are unchanged) through the store's own write path, so every aggregate
+is kept as an ingest keeps it. Times each read command as a whole process (median of 3) at
+each size, and the ratio Nx/1x. With `--before SRC` (the `src` directory of an older
+checkout), the same stores, stripped of what that checkout does not know, are read by it too,
+in the same run, for the before/after figures; the first ingest and the re-ingest of
+unchanged files (400 files and the whole corpus) are timed with both.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from corpus.loader import LoadedFile
+from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
+from corpus.parallel import chunked
+from corpus.store import Store, StoredFile
+
+REPEATS = 3
+WRITE_BATCH = 256
+SIZE_TABLES = ("pair_counts", "entity_aliases", "entity_facets", "entity_counts", "article_counts")
+
+
+def read_commands(db: Path) -> dict[str, list[str]]:
+    """Every read command the issue names, with arguments that exist in the BBC corpus."""
+    with sqlite3.connect(db) as conn:
+        prefix = conn.execute("SELECT id FROM articles ORDER BY id LIMIT 1").fetchone()[0][:8]
+    return {
+        "entities": ["entities"],
+        "entities --json": ["entities", "--json"],
+        "summary": ["summary"],
+        "cooccur": ["cooccur"],
+        "cooccur Blair": ["cooccur", "Blair"],
+        "cooccur --by article": ["cooccur", "--by", "article"],
+        "mentions Blair": ["mentions", "Blair"],
+        "list": ["list"],
+        "search government": ["search", "government"],
+        "show": ["show", prefix],
+    }
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+def corpus(args: list[str], src: Path | None) -> tuple[float, int]:
+    """Wall time and exit status of `python -m corpus ARGS` (with `src` first on the path)."""
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "corpus", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        check=False,
+    )
+    return time.perf_counter() - start, done.returncode
+
+
+def median_time(args: list[str], src: Path | None) -> dict[str, Any]:
+    runs = [corpus(args, src) for _ in range(REPEATS)]
+    return {"wall_s": round(statistics.median(w for w, _ in runs), 3), "rc": runs[-1][1]}
+
+
+# --- building the stores -------------------------------------------------------------------------
+
+
+def tagged_articles(db: Path) -> list[TaggedArticle]:
+    """Every stored article with its tagging, as the tagger handed it to the store."""
+    with Store.open(db, readonly=True) as store:
+        conn = store.conn
+        entities = {
+            row[0]: Entity(id=row[0], name=row[1], label=row[2], kind=row[3], country=row[4])
+            for row in conn.execute("SELECT id, name, label, kind, country FROM entities")
+        }
+        mentions: dict[str, list[Mention]] = {}
+        for article_id, start, end, text, label, entity in conn.execute(
+            "SELECT article_id, start, end, text, label, entity_id FROM mentions "
+            "ORDER BY article_id, start"
+        ):
+            mentions.setdefault(article_id, []).append(
+                Mention(text=text, label=label, start=start, end=end, entity=entity)
+            )
+        sentences: dict[str, list[Sentence]] = {}
+        for article_id, start, end, rank in conn.execute(
+            "SELECT article_id, start, end, rank FROM sentences ORDER BY article_id, idx"
+        ):
+            sentences.setdefault(article_id, []).append(Sentence(start=start, end=end, rank=rank))
+        found = []
+        for row in conn.execute(
+            "SELECT id, kind, title, source, date, rights, author, place, url, lang, body, "
+            "fingerprint FROM articles ORDER BY id"
+        ):
+            id_, kind, title, source, date, rights, author, place, url, lang, body, print_ = row
+            article = Article(
+                kind=kind,
+                title=title,
+                source=source,
+                date=date,
+                rights=rights,
+                author=author,
+                place=place,
+                url=url,
+                lang=lang,
+                body=body,
+                path="",
+            )
+            own = mentions.get(id_, [])
+            found.append(
+                TaggedArticle(
+                    article=article,
+                    mentions=own,
+                    entities=[entities[i] for i in dict.fromkeys(m.entity for m in own)],
+                    sentences=sentences.get(id_, []),
+                    fingerprint=print_,
+                )
+            )
+        return found
+
+
+def renamed(tagged: TaggedArticle, copy: int) -> StoredFile:
+    """Copy number `copy` of a tagged article, in a file of its own."""
+    original = tagged.article
+    title = f"{original.title or 'Untitled'} (copy {copy})"
+    path = f"/copies/{copy}/{original.id}.txt"
+    raw = f"{title}\n\n{original.body}"
+    article = original.model_copy(update={"id": "", "title": title, "path": path, "raw": raw})
+    article = Article.model_validate(article.model_dump())  # a new id for the new title
+    data = raw.encode()
+    loaded = LoadedFile(
+        path=path, data=data, size=len(data), mtime_ns=0, encoding="utf-8", articles=[article]
+    )
+    copied = tagged.model_copy(update={"article": article})
+    return StoredFile(loaded=loaded, tagged={article.id: copied})
+
+
+def grow(db: Path, tagged: list[TaggedArticle], first: int, last: int) -> float:
+    """Write copies first..last of every tagged article into the store; the seconds it took."""
+    start = time.perf_counter()
+    with Store.open(db) as store:
+
+        def files() -> Iterator[StoredFile]:
+            for copy in range(first, last + 1):
+                for item in tagged:
+                    yield renamed(item, copy)
+
+        for batch in chunked(files(), WRITE_BATCH):
+            store.write_files(batch)
+    return time.perf_counter() - start
+
+
+def schema_of(src: Path) -> int:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from corpus.migrations import SCHEMA_VERSION; print(SCHEMA_VERSION)",
+        ],
+        env={**os.environ, "PYTHONPATH": str(src)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+def strip(db: Path, target: Path, version: int) -> None:
+    """A copy of the store as a checkout of schema `version` reads it: without the aggregate
+    tables of migrations 4 and 5 when it is older."""
+    shutil.copyfile(db, target)
+    with sqlite3.connect(target) as conn:
+        for table in SIZE_TABLES:
+            if version < (5 if table == "entity_aliases" else 4):
+                conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(f"PRAGMA user_version = {version}")
+
+
+def table_bytes(db: Path) -> dict[str, int]:
+    """Bytes of each table with its indexes (SQLite's dbstat)."""
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT coalesce(m.tbl_name, d.name), sum(d.pgsize) FROM dbstat d "
+            "LEFT JOIN sqlite_master m ON m.name = d.name GROUP BY 1"
+        ).fetchall()
+    return {name: int(size) for name, size in rows}
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def first_and_again(corpus_dir: Path, db: Path, src: Path | None) -> dict[str, float]:
+    """The first ingest of a folder and the re-ingest of it unchanged, whole-process."""
+    first, rc = corpus(["ingest", str(corpus_dir), "--db", str(db), "--no-progress"], src)
+    if rc not in (0, 1):
+        raise SystemExit(f"ingest failed ({rc})")
+    again = statistics.median(
+        corpus(["ingest", str(corpus_dir), "--db", str(db), "--no-progress"], src)[0]
+        for _ in range(REPEATS)
+    )
+    return {"first_s": round(first, 2), "again_s": round(again, 3), "speedup": first / again}
+
+
+def measure(corpus_dir: Path, work: Path, copies: int, before: Path | None) -> dict[str, Any]:
+    from bench import copy_corpus, log  # the main benchmark's helpers
+
+    sizes = sorted({1, min(10, copies), copies})
+    results: dict[str, Any] = {"sizes": sizes, "ingest": {}, "reads": {}, "size": {}}
+    small = copy_corpus(corpus_dir, work / "small", 1, limit=400)
+    sides: dict[str, Path | None] = {"after": None}
+    if before is not None:
+        sides["before"] = before
+    for side, src in sides.items():
+        for name, folder in (("400 files", small), ("whole corpus", corpus_dir)):
+            log(f"ingest {name} ({side})")
+            db = work / f"ingest-{side}-{name.split()[0]}.db"
+            results["ingest"][f"{name}, {side}"] = first_and_again(folder, db, src)
+    base = work / "ingest-after-whole.db"
+    tagged = tagged_articles(base)
+    version = schema_of(before) if before is not None else None
+    done = 1
+    db = work / "reads.db"
+    shutil.copyfile(base, db)
+    for size in sizes:
+        if size > done:
+            log(f"growing the store to {size}x")
+            results.setdefault("grow_s", {})[f"{size}x"] = round(
+                grow(db, tagged, done, size - 1), 1
+            )
+            done = size
+        bytes_by_table = table_bytes(db)
+        total = sum(bytes_by_table.values())
+        extra = sum(bytes_by_table.get(t, 0) for t in SIZE_TABLES)
+        results["size"][f"{size}x"] = {
+            "store_mb": round(total / 1e6, 1),
+            "aggregates_mb": round(extra / 1e6, 1),
+            "share": round(extra / total, 3),
+        }
+        stores: dict[str, Path] = {"after": db}
+        if before is not None and version is not None:
+            stores["before"] = work / f"reads-before-{size}.db"
+            strip(db, stores["before"], version)
+        for side, path in stores.items():
+            for label, args in read_commands(path).items():
+                log(f"{size}x {side}: {label}")
+                timing = median_time([*args, "--db", str(path)], sides[side])
+                results["reads"].setdefault(label, {}).setdefault(side, {})[f"{size}x"] = timing
+        for side in stores:
+            if side == "before":
+                stores[side].unlink()
+    return results
+
+
+def report(results: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    sizes = [f"{s}x" for s in results["sizes"]]
+    console = Console()
+    table = Table(title="read commands, whole process, median of 3 (s)")
+    table.add_column("command")
+    sides = sorted({side for timings in results["reads"].values() for side in timings})
+    for side in sides:
+        for size in sizes:
+            table.add_column(f"{side} {size}", justify="right")
+        table.add_column(f"{side} {sizes[-1]}/{sizes[0]}", justify="right")
+    for label, timings in results["reads"].items():
+        cells = []
+        for side in sides:
+            walls = [timings[side][s]["wall_s"] for s in sizes]
+            cells += [f"{w:.2f}" for w in walls] + [f"{walls[-1] / walls[0]:.2f}x"]
+        table.add_row(label, *cells)
+    console.print(table)
+    ingest = Table(title="first ingest and re-ingest of unchanged files")
+    for column in ("run", "first (s)", "re-ingest (s)", "speed-up"):
+        ingest.add_column(column)
+    for name, row in results["ingest"].items():
+        ingest.add_row(
+            name, f"{row['first_s']:.1f}", f"{row['again_s']:.3f}", f"{row['speedup']:.0f}x"
+        )
+    console.print(ingest)
+    sizes_table = Table(title="store size")
+    for column in ("size", "store (MB)", "aggregates (MB)", "share"):
+        sizes_table.add_column(column)
+    for size, row in results["size"].items():
+        sizes_table.add_row(
+            size, str(row["store_mb"]), str(row["aggregates_mb"]), f"{row['share']:.1%}"
+        )
+    console.print(sizes_table)
+
+
+def main(
+    corpus_dir: Path, copies: int, before: Path | None, work_dir: Path | None
+) -> dict[str, Any]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=work_dir) as work:
+        results = measure(corpus_dir, Path(work), copies, before)
+    report(results)
+    return results
