@@ -496,11 +496,18 @@ def main(argv: list[str] | None = None) -> None:
         help="with --reads-at: also time the `src` directory of an older checkout, same stores",
     )
     parser.add_argument("--work", type=Path, help="with --reads-at: where to build the stores")
+    parser.add_argument(
+        "--reads-of",
+        action="append",
+        metavar="SIZE=DB",
+        help="with --reads-at: only time the reads of this store, built before (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.reads_at:
         import reads
 
-        write_results(reads.main(args.corpus, args.reads_at, args.before, args.work), args.json)
+        results = reads.main(args.corpus, args.reads_at, args.before, args.work, args.reads_of)
+        write_results(results, args.json)
         return
     with tempfile.TemporaryDirectory(prefix="corpus-bench-") as tmp:
         results = measure(args, Path(tmp))

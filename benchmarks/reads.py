@@ -215,68 +215,76 @@ def first_and_again(corpus_dir: Path, db: Path, src: Path | None) -> dict[str, f
 
 
 def measure(corpus_dir: Path, work: Path, copies: int, before: Path | None) -> dict[str, Any]:
+    """Ingest figures, then the stores of each size built one after the other, read by each."""
     from bench import copy_corpus, log  # the main benchmark's helpers
 
     sizes = sorted({1, min(10, copies), copies})
-    results: dict[str, Any] = {"sizes": sizes, "ingest": {}, "reads": {}, "size": {}}
+    results: dict[str, Any] = {"ingest": {}, "reads": {}, "size": {}, "grow_s": {}}
     small = copy_corpus(corpus_dir, work / "small", 1, limit=400)
-    sides: dict[str, Path | None] = {"after": None}
-    if before is not None:
-        sides["before"] = before
-    for side, src in sides.items():
+    for side, src in sides(before).items():
         for name, folder in (("400 files", small), ("whole corpus", corpus_dir)):
             log(f"ingest {name} ({side})")
             db = work / f"ingest-{side}-{name.split()[0]}.db"
             results["ingest"][f"{name}, {side}"] = first_and_again(folder, db, src)
     base = work / "ingest-after-whole.db"
     tagged = tagged_articles(base)
-    version = schema_of(before) if before is not None else None
-    done = 1
     db = work / "reads.db"
     shutil.copyfile(base, db)
+    done = 1
     for size in sizes:
         if size > done:
             log(f"growing the store to {size}x")
-            results.setdefault("grow_s", {})[f"{size}x"] = round(
-                grow(db, tagged, done, size - 1), 1
-            )
+            results["grow_s"][f"{size}x"] = round(grow(db, tagged, done, size - 1), 1)
             done = size
-        bytes_by_table = table_bytes(db)
-        total = sum(bytes_by_table.values())
-        extra = sum(bytes_by_table.get(t, 0) for t in SIZE_TABLES)
-        results["size"][f"{size}x"] = {
-            "store_mb": round(total / 1e6, 1),
-            "aggregates_mb": round(extra / 1e6, 1),
-            "share": round(extra / total, 3),
-        }
-        stores: dict[str, Path] = {"after": db}
-        if before is not None and version is not None:
-            stores["before"] = work / f"reads-before-{size}.db"
-            strip(db, stores["before"], version)
-        for side, path in stores.items():
-            for label, args in read_commands(path).items():
-                log(f"{size}x {side}: {label}")
-                timing = median_time([*args, "--db", str(path)], sides[side])
-                results["reads"].setdefault(label, {}).setdefault(side, {})[f"{size}x"] = timing
-        for side in stores:
-            if side == "before":
-                stores[side].unlink()
+        read_store(results, f"{size}x", db, before, work)
     return results
+
+
+def sides(before: Path | None) -> dict[str, Path | None]:
+    """The code each side runs: this checkout, and the `before` one when given."""
+    return {"after": None} | ({"before": before} if before is not None else {})
+
+
+def read_store(
+    results: dict[str, Any], size: str, db: Path, before: Path | None, work: Path
+) -> None:
+    """Time every read command on one store, by each side; and how much of it is aggregates."""
+    from bench import log
+
+    bytes_by_table = table_bytes(db)
+    total = sum(bytes_by_table.values())
+    extra = sum(bytes_by_table.get(t, 0) for t in SIZE_TABLES)
+    results["size"][size] = {
+        "store_mb": round(total / 1e6, 1),
+        "aggregates_mb": round(extra / 1e6, 1),
+        "share": round(extra / total, 3),
+    }
+    for side, src in sides(before).items():
+        path = db
+        if src is not None:
+            path = work / f"reads-{side}.db"
+            strip(db, path, schema_of(src))
+        for label, args in read_commands(path).items():
+            log(f"{size} {side}: {label}")
+            timing = median_time([*args, "--db", str(path)], src)
+            results["reads"].setdefault(label, {}).setdefault(side, {})[size] = timing
+        if path != db:
+            path.unlink()
 
 
 def report(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    sizes = [f"{s}x" for s in results["sizes"]]
-    console = Console()
-    table = Table(title="read commands, whole process, median of 3 (s)")
+    sizes = list(results["size"])
+    console = Console(width=140)
+    table = Table(title="read commands: whole-process seconds, median of 3; last/first size")
     table.add_column("command")
     sides = sorted({side for timings in results["reads"].values() for side in timings})
     for side in sides:
         for size in sizes:
             table.add_column(f"{side} {size}", justify="right")
-        table.add_column(f"{side} {sizes[-1]}/{sizes[0]}", justify="right")
+        table.add_column(f"{side} ratio", justify="right")
     for label, timings in results["reads"].items():
         cells = []
         for side in sides:

@@ -19,6 +19,7 @@ from typing import Literal
 
 from corpus import counted
 from corpus.counted import association as association  # re-exported
+from corpus.parallel import chunked
 from corpus.queries import NotFound, Row, dict_rows, in_scope
 from corpus.store import Store
 
@@ -161,29 +162,65 @@ def kwic(store: Store, entity_id: str, *, width: int = 40, lang: str | None = No
     In the order of `corpus list` (by file and position), then by offset; with `lang`, only in
     articles of that language.
     """
+    return kwic_page(store, entity_id, width=width, lang=lang).rows
+
+
+@dataclass
+class KwicPage:
+    rows: list[Row]  # the first `limit` mentions (all without a limit)
+    mentions: int  # how many there are in all
+    articles: int  # in how many articles
+
+
+def kwic_page(
+    store: Store,
+    entity_id: str,
+    *,
+    width: int = 40,
+    lang: str | None = None,
+    limit: int | None = None,
+) -> KwicPage:
+    """The first `limit` mentions of `kwic`, and how many there are. The articles are placed
+    first (one row each), and only those shown have their text read."""
+    placed = store.conn.execute(
+        "WITH found AS (SELECT m.article_id, count(*) AS n FROM mentions m WHERE m.entity_id = ?1"
+        " AND (?2 IS NULL OR m.article_id IN (SELECT id FROM articles WHERE lang = ?2))"
+        " GROUP BY m.article_id), "
+        "placed AS (SELECT f.article_id, f.n, min(o.path) AS path FROM found f"
+        " JOIN occurrences o ON o.article_id = f.article_id GROUP BY f.article_id) "
+        "SELECT p.article_id, p.n FROM placed p ORDER BY p.path, (SELECT min(o.position)"
+        " FROM occurrences o WHERE o.article_id = p.article_id AND o.path = p.path)",
+        (entity_id, lang),
+    ).fetchall()
+    page = KwicPage([], sum(n for _, n in placed), len(placed))
+    chosen: list[str] = []
+    taken = 0
+    for article, n in placed:
+        if limit is not None and taken >= limit:
+            break
+        chosen.append(article)
+        taken += n
     reach = width * 3 + 16  # whitespace is collapsed after cutting, so take more than needed
-    rows = dict_rows(
-        store.conn.execute(
-            "WITH placed AS (SELECT article_id, min(path) AS path FROM occurrences "
-            " WHERE article_id IN (SELECT article_id FROM mentions WHERE entity_id = ?2) "
-            " GROUP BY article_id) "
-            "SELECT m.article_id AS article, a.lang, m.start, m.end, m.text, m.label,"
-            " m.entity_id AS entity,"
-            " substr(a.body, max(m.start - ?1, 0) + 1, m.start - max(m.start - ?1, 0)) AS left,"
-            " substr(a.body, m.end + 1, ?1) AS right "
-            "FROM mentions m JOIN articles a ON a.id = m.article_id "
-            "JOIN placed p ON p.article_id = m.article_id "
-            "WHERE m.entity_id = ?2 AND (?3 IS NULL OR a.lang = ?3) "
-            "ORDER BY p.path, (SELECT min(position) FROM occurrences o "
-            " WHERE o.article_id = m.article_id AND o.path = p.path), m.start",
-            (reach, entity_id, lang),
-        )
-    )
-    for row in rows:
-        row["left"] = collapse(row["left"])[-width:] if width else ""
-        row["right"] = collapse(row["right"])[:width]
-        row["text"] = collapse(row["text"])
-    return rows
+    found: dict[str, list[Row]] = {}
+    for chunk in chunked(chosen, CHUNK):
+        for row in dict_rows(
+            store.conn.execute(
+                "SELECT m.article_id AS article, a.lang, m.start, m.end, m.text, m.label,"
+                " m.entity_id AS entity,"
+                " substr(a.body, max(m.start - ?1, 0) + 1, m.start - max(m.start - ?1, 0))"
+                " AS left, substr(a.body, m.end + 1, ?1) AS right "
+                "FROM mentions m JOIN articles a ON a.id = m.article_id "
+                f"WHERE m.entity_id = ?2 AND m.article_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY m.article_id, m.start",
+                (reach, entity_id, *chunk),
+            )
+        ):
+            row["left"] = collapse(row["left"])[-width:] if width else ""
+            row["right"] = collapse(row["right"])[:width]
+            row["text"] = collapse(row["text"])
+            found.setdefault(row["article"], []).append(row)
+    page.rows = [row for article in chosen for row in found.get(article, [])][:limit]
+    return page
 
 
 # --- co-occurrence ---------------------------------------------------------------------------

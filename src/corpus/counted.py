@@ -57,21 +57,36 @@ def units(
 
 
 def entity_page(
-    store: Store, *, label: str | None, min_count: int, top: int | None
+    store: Store, *, label: str | None, min_count: int, top: int | None, aliases: int = 3
 ) -> tuple[list[Row], int]:
     """The `top` entities by mentions (then articles, then name), and how many match."""
-    # Two texts, so that each query uses its own index (by label, or by mentions alone).
-    where = "WHERE c.label = upper(?1) AND c.mentions >= ?2" if label else "WHERE c.mentions >= ?2"
-    rows = dict_rows(
-        store.conn.execute(
-            f"{_ENTITY}{where} ORDER BY c.mentions DESC, c.articles DESC, name, id LIMIT ?3",
-            (label or "", min_count, -1 if top is None else top),
-        )
-    )
+    rows = list(entity_rows(store, label=label, min_count=min_count, top=top, aliases=aliases))
     total: int = store.conn.execute(
-        f"SELECT count(*) FROM entity_counts c {where}", (label or "", min_count)
+        f"SELECT count(*) FROM entity_counts c {_entity_where(label)}", (label or "", min_count)
     ).fetchone()[0]
     return rows, total
+
+
+def entity_rows(
+    store: Store, *, label: str | None, min_count: int, top: int | None, aliases: int = 3
+) -> Iterator[Row]:
+    """The rows of `entity_page` with their top aliases, streamed a chunk at a time."""
+    cursor = store.conn.execute(
+        f"{_ENTITY}{_entity_where(label)} "
+        "ORDER BY c.mentions DESC, c.articles DESC, name, id LIMIT ?3",
+        (label or "", min_count, -1 if top is None else top),
+    )
+    names = [d[0] for d in cursor.description]
+    while chunk := [dict(zip(names, row, strict=True)) for row in cursor.fetchmany(CHUNK)]:
+        found = _aliases(store, [row["id"] for row in chunk], aliases)
+        for row in chunk:
+            row["aliases"] = found.get(row["id"], [])
+        yield from chunk
+
+
+def _entity_where(label: str | None) -> str:
+    # Two texts, so that each query uses its own index (by label, or by mentions alone).
+    return "WHERE c.label = upper(?1) AND c.mentions >= ?2" if label else "WHERE c.mentions >= ?2"
 
 
 def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:
@@ -104,7 +119,7 @@ def unit_counts(store: Store, ids: Iterable[str], unit: str) -> dict[str, int]:
     return found
 
 
-def aliases(store: Store, ids: Sequence[str], per_entity: int) -> dict[str, list[str]]:
+def _aliases(store: Store, ids: Sequence[str], per_entity: int) -> dict[str, list[str]]:
     """The most frequent surface forms of each of these entities (then in text order)."""
     found: dict[str, list[str]] = {}
     for chunk in chunked(ids, CHUNK):

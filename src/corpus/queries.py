@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from typing import Any
 
 from corpus.store import Store
@@ -51,21 +52,52 @@ def list_articles(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    limit: int | None = None,
 ) -> list[Row]:
-    """Articles by file and position; with `lang`, `since`, `until`, see `in_scope`."""
+    """Articles in the order of their first occurrence (by path, then position in the file);
+    with `lang`, `since`, `until`, see `in_scope`.
+
+    Read in that order from the occurrences' primary key, so that the first `limit` cost the
+    same however many the store holds."""
     scope, params = in_scope("a.id", lang, since, until)
     return dict_rows(
         store.conn.execute(
             "SELECT a.id, a.kind, a.source, a.date, a.title, a.author, a.place, a.url, a.lang, "
-            "a.words, "
-            "(SELECT o.path FROM occurrences o WHERE o.article_id = a.id "
-            " ORDER BY o.path, o.position LIMIT 1) AS path "
-            "FROM articles a WHERE (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
+            "a.words, o.path FROM occurrences o JOIN articles a ON a.id = o.article_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM occurrences e WHERE e.article_id = o.article_id"
+            "  AND (e.path < o.path OR (e.path = o.path AND e.position < o.position))) "
+            "AND (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
             f"AND {scope} "  # plain ?s: numbered on from ?3
-            "ORDER BY path, (SELECT min(position) FROM occurrences o WHERE o.article_id = a.id)",
-            (kind, source, *params),
+            "ORDER BY o.path, o.position LIMIT ?",
+            (kind, source, *params, -1 if limit is None else limit),
         )
     )
+
+
+def count_articles(
+    store: Store,
+    *,
+    kind: str | None = None,
+    source: str | None = None,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> int:
+    """How many articles `list_articles` gives with these filters (all, without a limit)."""
+    chosen = [(f, v) for f, v in (("kind", kind), ("source", source), ("lang", lang)) if v]
+    if len(chosen) <= 1 and since is None and until is None:  # one aggregate row answers
+        facet, value = chosen[0] if chosen else ("", "")
+        row = store.conn.execute(
+            "SELECT articles FROM article_counts WHERE facet = ? AND value = ?", (facet, value)
+        ).fetchone()
+        return int(row[0]) if row else 0
+    scope, params = in_scope("id", lang, since, until)
+    count: int = store.conn.execute(
+        "SELECT count(*) FROM articles WHERE (?1 IS NULL OR kind = ?1) "
+        f"AND (?2 IS NULL OR source = ?2) AND {scope}",
+        (kind, source, *params),
+    ).fetchone()[0]
+    return count
 
 
 def resolve_id(store: Store, prefix: str) -> str:
@@ -177,11 +209,9 @@ def entity_page(
     if article is None and not scope_params:
         from corpus import counted  # it builds on this module
 
-        rows, total = counted.entity_page(store, label=label, min_count=min_count, top=top)
-        found = counted.aliases(store, [row["id"] for row in rows], aliases)
-        for row in rows:
-            row["aliases"] = found.get(row["id"], [])
-        return rows, total
+        return counted.entity_page(
+            store, label=label, min_count=min_count, top=top, aliases=aliases
+        )
     entities = dict_rows(
         store.conn.execute(
             "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
@@ -203,6 +233,40 @@ def entity_page(
         del entity["total"]
         entity["aliases"] = top_aliases.get(entity["id"], [])
     return entities, total
+
+
+def entity_rows(
+    store: Store,
+    *,
+    label: str | None = None,
+    article: str | None = None,
+    min_count: int = 1,
+    top: int | None = None,
+    aliases: int = 3,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+) -> Iterator[Row]:
+    """The rows of `entity_page`, streamed from the aggregates when they answer (the whole
+    store), else counted from the rows first."""
+    if article is None and lang is None and since is None and until is None:
+        from corpus import counted  # it builds on this module
+
+        yield from counted.entity_rows(
+            store, label=label, min_count=min_count, top=top, aliases=aliases
+        )
+        return
+    yield from entity_page(
+        store,
+        label=label,
+        article=article,
+        min_count=min_count,
+        top=top,
+        aliases=aliases,
+        lang=lang,
+        since=since,
+        until=until,
+    )[0]
 
 
 def _top_aliases(

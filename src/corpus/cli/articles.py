@@ -77,11 +77,10 @@ def list_command(
       corpus list --since 2024-04-01 --until 2024-04-30
     """
     with open_store(db) as store:
-        rows = queries.list_articles(
-            store, kind=kind, source=source, lang=lang, since=since, until=until
-        )
-        total = len(rows)
-        rows = rows[: rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)]
+        shown = rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)
+        scope = {"lang": lang, "since": since, "until": until}
+        rows = queries.list_articles(store, kind=kind, source=source, limit=shown, **scope)
+        total = queries.count_articles(store, kind=kind, source=source, **scope)
         texts = None
         if summaries:
             texts = {

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import click
 
@@ -15,10 +17,11 @@ from corpus.cli.options import (
     json_option,
     lang_option,
     open_store,
-    print_json,
     rows_to_show,
     store_option,
+    stream_json,
 )
+from corpus.queries import Row
 from corpus.render import stdout_console
 from corpus.views.entities import entity_table
 
@@ -68,25 +71,30 @@ def entities_command(
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
-        rows, total = queries.entity_page(
-            store,
-            label=label,
-            article=article,
-            min_count=min_count,
-            top=top,
-            lang=lang,
-            since=since,
-            until=until,
-        )
-    if as_json:
-        print_json(rows)
-    elif as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(CSV_KEYS)
-        for row in rows:
-            writer.writerow([*(row[k] for k in CSV_KEYS[:-1]), "|".join(row["aliases"])])
-    else:
-        stdout_console().print(entity_table(rows, total))
+        chosen = Filters(label, article, min_count, top, lang, since, until)
+        if as_json or as_csv:  # streamed as read
+            rows = queries.entity_rows(store, **chosen._asdict())
+            stream_json(rows) if as_json else _write_csv(rows)
+            return
+        page, total = queries.entity_page(store, **chosen._asdict())
+    stdout_console().print(entity_table(page, total))
+
+
+class Filters(NamedTuple):
+    label: str | None
+    article: str | None
+    min_count: int
+    top: int | None
+    lang: str | None
+    since: str | None
+    until: str | None
+
+
+def _write_csv(rows: Iterable[Row]) -> None:
+    writer = csv.writer(sys.stdout)
+    writer.writerow(CSV_KEYS)
+    for row in rows:
+        writer.writerow([*(row[k] for k in CSV_KEYS[:-1]), "|".join(row["aliases"])])
 
 
 COMMANDS = [entities_command]

@@ -33,6 +33,7 @@ from corpus.views.search import search_view
 
 PIPE_WIDTH = 40  # KWIC context when stdout is not a terminal
 TABLE_TOP = 40  # pairs shown in a cooccur table unless --top says otherwise
+KWIC_LIMIT = 100  # mentions shown on screen unless --limit says otherwise
 ID_WIDTH = 12
 
 
@@ -96,12 +97,25 @@ def _kwic_width(width: int | None) -> int:
     help="Characters of context each side  [default: fit the terminal; 40 in a pipe]",
 )
 @click.option("--label", help="Only an entity with this label (ORG, GOV, PERSON...).")
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    help=f"Only the first N mentions. [default: {KWIC_LIMIT} on screen, all in JSON]",
+)
+@click.option("--all", "show_all", is_flag=True, help="Every mention, also on screen.")
 @lang_option
 @json_option
 @store_option
 @handle_errors
 def mentions_command(
-    entity: str, width: int | None, label: str | None, lang: str | None, as_json: bool, db: Path
+    entity: str,
+    width: int | None,
+    label: str | None,
+    limit: int | None,
+    show_all: bool,
+    lang: str | None,
+    as_json: bool,
+    db: Path,
 ) -> None:
     """Every mention of one entity in context (keyword in context), article by article.
 
@@ -115,13 +129,14 @@ def mentions_command(
       corpus mentions Korea --label GPE --json | jq -r '.[].article' | sort -u
     """
     chars = _kwic_width(width)
+    shown = rows_to_show(limit, KWIC_LIMIT, in_table=not as_json, show_all=show_all)
     with open_store(db) as store:
         found = analysis.find_entity(store, entity, label=label)
-        rows = analysis.kwic(store, found["id"], width=chars, lang=lang)
+        page = analysis.kwic_page(store, found["id"], width=chars, lang=lang, limit=shown)
     if as_json:
-        print_json(rows)
+        print_json(page.rows)
     else:
-        stdout_console().print(kwic_view(found, rows, chars), soft_wrap=True)
+        stdout_console().print(kwic_view(found, page, chars), soft_wrap=True)
 
 
 COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")

@@ -8,7 +8,7 @@ import json
 import re
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -119,6 +119,18 @@ def print_json_rows(rows: list[Any]) -> None:
     lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
     text = f"[\n{lines}\n]" if rows else "[]"
     click.echo(escape(text, UNSAFE_IN_JSON, as_json=True))
+
+
+def stream_json(rows: Iterable[object]) -> None:
+    """A JSON array, written a row at a time as the rows come (the same text `print_json`
+    writes for the whole list), so that a large result is never held whole."""
+    opened = False
+    for row in rows:
+        text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        text = escape(text, UNSAFE_IN_JSON, as_json=True)
+        click.echo((",\n  " if opened else "[\n  ") + text, nl=False)
+        opened = True
+    click.echo("\n]" if opened else "[]")
 
 
 class CorpusError(click.ClickException):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Group, RenderableType
 from rich.text import Text
 
+from corpus.analysis import KwicPage
 from corpus.queries import Row
 from corpus.render import literal, safe
 from corpus.views import label_style
@@ -22,8 +23,9 @@ def kwic_line(row: Row, width: int) -> Text:
     return line
 
 
-def kwic_view(entity: Row, rows: list[Row], width: int) -> RenderableType:
-    articles = len({row["article"] for row in rows})
+def kwic_view(entity: Row, page: KwicPage, width: int) -> RenderableType:
     title = literal(f"{entity['name']} ({entity['id']}, {entity['label']}): ", style="bold")
-    title.append(f"{len(rows)} mentions in {articles} articles")
-    return Group(title, *(kwic_line(row, width) for row in rows))
+    title.append(f"{page.mentions} mentions in {page.articles} articles")
+    if len(page.rows) < page.mentions:
+        title.append(f" (the first {len(page.rows):,}; --limit N or --all for more)")
+    return Group(title, *(kwic_line(row, width) for row in page.rows))
