@@ -78,22 +78,17 @@ def date_range_options(func: F) -> F:
     def checked(*args: Any, **kwargs: Any) -> Any:
         since, until = kwargs.get("since"), kwargs.get("until")
         if since and until and since > until:
-            raise click.BadParameter(f"{since} is after --until {until}", param_hint="'--since'")
+            raise click.UsageError(f"--since is after --until ({since} > {until})")
         return func(*args, **kwargs)
 
     undated = "undated articles, and those dated without a year (Apr 10), are left out"
-    checked = click.option(
-        "--until",
-        metavar="YYYY-MM-DD",
-        callback=_iso_day,
-        help=f"Only articles dated on or before this day ({undated}).",
-    )(checked)
-    checked = click.option(
-        "--since",
-        metavar="YYYY-MM-DD",
-        callback=_iso_day,
-        help=f"Only articles dated on or after this day ({undated}).",
-    )(checked)
+    for name, side in (("--until", "on or before"), ("--since", "on or after")):
+        checked = click.option(
+            name,
+            metavar="YYYY-MM-DD",
+            callback=_iso_day,
+            help=f"Only articles dated {side} this day ({undated}).",
+        )(checked)
     return checked  # type: ignore[return-value]
 
 

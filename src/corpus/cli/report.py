@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from corpus.cli.options import (
     CorpusError,
+    date_range_options,
     handle_errors,
     json_option,
     lang_option,
@@ -57,16 +58,7 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
 )
 @click.option("--entity", help="Focus on one entity (id, name or alias): its articles only.")
 @lang_option
-@click.option(
-    "--since",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Only articles dated on or after this day (YYYY-MM-DD); undated ones are left out.",
-)
-@click.option(
-    "--until",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="Only articles dated on or before this day (YYYY-MM-DD).",
-)
+@date_range_options
 @click.option(
     "--dedupe",
     is_flag=True,
@@ -99,8 +91,8 @@ def report_command(
     out: Path,
     entity: str | None,
     lang: str | None,
-    since: datetime | None,
-    until: datetime | None,
+    since: str | None,
+    until: str | None,
     dedupe: bool,
     max_articles: int,
     nodes: int,
@@ -122,13 +114,11 @@ def report_command(
       corpus report --dedupe                     republished stories once
       corpus report --max-articles 1000 --json
     """
-    if since and until and since > until:
-        raise click.BadParameter("--since is after --until", param_hint="--since")
     filters = Filters(
         entity=entity,
         lang=lang,
-        since=since.date() if since else None,
-        until=until.date() if until else None,
+        since=dt.date.fromisoformat(since) if since else None,
+        until=dt.date.fromisoformat(until) if until else None,
         dedupe=dedupe,
     )
     with open_store(db) as store, progress_bar(progress) as update:

@@ -2,7 +2,8 @@
 
 One module per job: `files` (finding and reading files), `formats` (which format a file is),
 `decoding` (bytes -> text), and one module per format: `plaintext` (a text's layout ->
-articles), `html` (a saved web page); each article's language is then detected
+articles, through the text conventions of `conventions/`), `html` (a saved web page); `dates`
+turns any format's dates into ISO days. Each article's language is then detected
 (`corpus.languages`) unless its file declares it.
 """
 

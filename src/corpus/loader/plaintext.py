@@ -160,7 +160,10 @@ def _parse_brief(lines: list[str], path: str, encoding: str, raw: str) -> Articl
     assert header is not None  # _brief_starts only returns header lines
     paragraphs = rebuild(_clean_lines(lines[1:]))
     dateline, first = split_dateline(paragraphs[0])
-    body = "\n".join(_clean_lines([first, *paragraphs[1:]])) if first else "\n".join(paragraphs)
+    rest = _clean_lines([first, *paragraphs[1:]])
+    if not rest:  # only a dateline: keep it as the body
+        dateline, rest = None, paragraphs
+    body = "\n".join(rest)
     return Article(
         kind="brief",
         title=first_sentence(body.split("\n")[0]),
