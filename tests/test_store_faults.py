@@ -158,6 +158,7 @@ def test_corrupt_store_gives_one_line_and_is_left_alone(
 ) -> None:
     corrupt(store_path, "articles")
     corrupt(store_path, "mentions")
+    corrupt(store_path, "entity_counts")  # what `entities` reads: the counts kept at write time
     args = [str(new_file) if a == "NEW" else a for a in args]
     with unchanged(store_path):
         result = run(store_path, *args)

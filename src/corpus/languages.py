@@ -32,10 +32,41 @@ def _identifier() -> Any:
     global _IDENTIFIER
     with _LOCK:
         if _IDENTIFIER is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            _IDENTIFIER = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            _IDENTIFIER = _load_identifier()
         return _IDENTIFIER
+
+
+def _load_identifier() -> Any:
+    """The identifier from py3langid's shipped model, decompressed in memory.
+
+    py3langid's own loader streams the model through a temporary file: on a full disk (or under a
+    file-size limit) every file of an ingest would then fail on language detection instead of the
+    one store write that cannot happen. The model's layout is py3langid's documented npz keys.
+    """
+    import io
+    import lzma
+    from array import array
+
+    import numpy as np
+    from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+    def unsigned(values: Any) -> array[int]:
+        out = array({2: "H", 4: "I", 8: "L"}[values.dtype.itemsize])
+        out.frombytes(np.ascontiguousarray(values).tobytes())
+        return out
+
+    with lzma.open(MODEL_DIR / MODEL_FILE) as source:
+        packed = io.BytesIO(source.read())
+    with np.load(packed, allow_pickle=False) as model:
+        return LanguageIdentifier(
+            np.asarray(model["ptc"]),
+            np.asarray(model["pc"]),
+            model["classes"].tolist(),
+            unsigned(model["nextmove"]),
+            model["out_feat"].tolist(),
+            norm_probs=True,
+            tk_row=unsigned(model["nextmove_row"]),
+        )
 
 
 def detect_language(text: str) -> str | None:
