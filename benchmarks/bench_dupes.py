@@ -142,18 +142,25 @@ def synthetic(root: Path, work: Path, stories: int) -> dict[str, Any]:
         by_path = dict(store.conn.execute("SELECT path, article_id FROM occurrences"))
         pairs = exact_pairs(store, 0.0001)
     found: dict[str, float] = {}
+    missed: dict[str, list[float]] = {}  # the exact Jaccard of each copy not found
     for edits in variants:
         name = "+".join(edits) if len(edits) > 1 else edits[0]
+        label = "headline+" + name if name != "+".join(EDITS) else "all"
         hits = 0
         for n in range(len(picked)):
             original = by_path[str((folder / "original" / f"{n}.txt").resolve())]
             copy = by_path[str((folder / name / f"{n}.txt").resolve())]
-            hits += original in joined and joined.get(copy) == joined[original]
-        found["headline+" + name if name != "+".join(EDITS) else "all"] = hits / len(picked)
+            if original in joined and joined.get(copy) == joined[original]:
+                hits += 1
+            else:
+                pair = (min(original, copy), max(original, copy))
+                missed.setdefault(label, []).append(round(pairs.get(pair, 0.0), 3))
+        found[label] = hits / len(picked)
     same = {p for p in combinations(sorted(joined), 2) if joined[p[0]] == joined[p[1]]}
     return {
         "stories": len(picked),
         "found": found,
+        "missed_jaccard": {k: sorted(v) for k, v in missed.items()},
         "joined_below_0.3": sum(pairs.get(p, 0.0) < 0.3 for p in same),
         "joined_pairs": len(same),
     }
