@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -23,6 +24,7 @@ from corpus.dupes.queries import clusters
 from corpus.dupes.signatures import shingle_hashes, sign
 from corpus.ingest import Ingest, NullTagger
 from corpus.migrations import MIGRATIONS
+from corpus.report.select import Filters, select_articles
 from corpus.store import Store, StoreError
 from republish import republish, split_story
 from stores import drop_record_columns
@@ -224,3 +226,69 @@ def test_the_tagging_workers_sign_what_they_tag(tagged_db: Path) -> None:
         total = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
     assert len(rows) == total > 0
     assert all(sign(body).minhash == bytes(blob) for body, blob in rows)
+
+
+def test_dedupe_reads_as_a_store_of_the_representatives_alone(
+    copies: Path, tmp_path: Path, db: Path, cli: Cli
+) -> None:
+    """Every read command with --dedupe gives what it gives, without, on a store that holds
+    only each cluster's representative (and the articles in no cluster)."""
+    assert cli("ingest", copies, "--jobs", "1").exit_code == 0
+    found = json.loads(cli("dupes", "--json").stdout)
+    listed = json.loads(cli("list", "--json").stdout)
+    copies_ids = {i for c in found for i in c["articles"]} - {c["representative"] for c in found}
+    assert len(copies_ids) == 2 * len(STORIES)
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    for row in listed:
+        if row["id"] not in copies_ids:
+            shutil.copy(row["path"], alone / Path(row["path"]).name)
+    other = tmp_path / "alone.db"
+    assert cli("ingest", alone, "--jobs", "1", "--db", other).exit_code == 0
+
+    def both(*args: str, keys: Callable[[Any], Any]) -> None:
+        deduped = cli(*args, "--dedupe")
+        assert deduped.exit_code == 0, deduped.output
+        plain = cli(*args, "--db", other)
+        assert keys(deduped.stdout) == keys(plain.stdout), args
+
+    def ids(text: str) -> list[str]:
+        return sorted(row["id"] for row in json.loads(text))
+
+    both("list", "--json", keys=ids)
+    both(
+        "entities",
+        "--json",
+        keys=lambda t: [(e["id"], e["mentions"], e["articles"]) for e in json.loads(t)],
+    )
+    both(
+        "summary",
+        "--json",
+        keys=lambda t: {
+            k: json.loads(t)[k] for k in ("articles", "words", "sentences", "mentions")
+        },
+    )
+    top = json.loads(cli("entities", "--json", "--top", "1").stdout)[0]["id"]
+    both(
+        "mentions",
+        top,
+        "--json",
+        keys=lambda t: sorted((m["article"], m["start"]) for m in json.loads(t)),
+    )
+    both(
+        "cooccur",
+        "--format",
+        "json",
+        keys=lambda t: sorted((p["a"], p["b"], p["count"], p["pmi"]) for p in json.loads(t)),
+    )
+    both("search", "the", "--json", "--limit", "100", keys=ids)
+    both("export", keys=lambda t: sorted(json.loads(line)["id"] for line in t.splitlines()))
+    assert len(ids(cli("list", "--json").stdout)) == len(
+        ids(cli("list", "--json", "--dedupe").stdout)
+    ) + len(copies_ids)
+    with Store.open(db, readonly=True) as store:
+        selection = select_articles(store, Filters(dedupe=True))
+    assert sorted(a["id"] for a in selection.articles) == ids(
+        cli("list", "--json", "--dedupe").stdout
+    )
+    assert selection.filters["dedupe"] and selection.stored == len(listed)

@@ -156,13 +156,20 @@ def _not_found_message(store: Store, query: str, label: str | None, names: _Name
 # --- keyword in context ----------------------------------------------------------------------
 
 
-def kwic(store: Store, entity_id: str, *, width: int = 40, lang: str | None = None) -> list[Row]:
+def kwic(
+    store: Store,
+    entity_id: str,
+    *,
+    width: int = 40,
+    lang: str | None = None,
+    dedupe: bool = False,
+) -> list[Row]:
     """Every mention of an entity with `width` characters of one-line context on each side.
 
     In the order of `corpus list` (by file and position), then by offset; with `lang`, only in
-    articles of that language.
+    articles of that language; with `dedupe`, in one article of each near-duplicate cluster.
     """
-    return kwic_page(store, entity_id, width=width, lang=lang).rows
+    return kwic_page(store, entity_id, width=width, lang=lang, dedupe=dedupe).rows
 
 
 @dataclass
@@ -178,19 +185,21 @@ def kwic_page(
     *,
     width: int = 40,
     lang: str | None = None,
+    dedupe: bool = False,
     limit: int | None = None,
 ) -> KwicPage:
     """The first `limit` mentions of `kwic`, and how many there are. The articles are placed
     first (one row each), and only those shown have their text read."""
+    scope, scope_params = in_scope("m.article_id", None, None, None, dedupe)
     placed = store.conn.execute(
         "WITH found AS (SELECT m.article_id, count(*) AS n FROM mentions m WHERE m.entity_id = ?1"
         " AND (?2 IS NULL OR m.article_id IN (SELECT id FROM articles WHERE lang = ?2))"
-        " GROUP BY m.article_id), "
+        f" AND {scope} GROUP BY m.article_id), "
         "placed AS (SELECT f.article_id, f.n, min(o.path) AS path FROM found f"
         " JOIN occurrences o ON o.article_id = f.article_id GROUP BY f.article_id) "
         "SELECT p.article_id, p.n FROM placed p ORDER BY p.path, (SELECT min(o.position)"
         " FROM occurrences o WHERE o.article_id = p.article_id AND o.path = p.path)",
-        (entity_id, lang),
+        (entity_id, lang, *scope_params),
     ).fetchall()
     page = KwicPage([], sum(n for _, n in placed), len(placed))
     chosen: list[str] = []
@@ -247,6 +256,7 @@ def _mention_filter(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> tuple[str, list[str | None]]:
     """SQL condition (and its parameters) on `mentions m` for the mentions taking part."""
     if labels:
@@ -259,7 +269,7 @@ def _mention_filter(
         condition, params = f"m.label NOT IN ({','.join('?' * len(values))})", values
     if focus is not None:
         condition, params = f"({condition}) OR m.entity_id = ?", [*params, focus]
-    scope, scope_params = in_scope("m.article_id", lang, since, until)
+    scope, scope_params = in_scope("m.article_id", lang, since, until, dedupe)
     return f"({condition}) AND {scope}", [*params, *scope_params]
 
 
@@ -352,19 +362,20 @@ def _scanned_pairs(
     lang: str | None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> tuple[int, counted.Ranked, dict[str, int]]:
     """What `counted.pairs` answers, counted from the mention rows: for the questions the pair
-    table does not cover (value labels, a language, a date range). Only the rows they select
-    are read: with a language or range, its articles; otherwise, with a focus, the articles
-    that mention it."""
-    condition, params = _mention_filter(labels, all_labels, focus, lang, since, until)
+    table does not cover (value labels, a language, a date range, near-duplicates once). Only
+    the rows they select are read: with a language or range, its articles; otherwise, with a
+    focus, the articles that mention it."""
+    condition, params = _mention_filter(labels, all_labels, focus, lang, since, until, dedupe)
     read = _sentence_units if unit == "sentence" else _article_units
-    scoped = lang is not None or since is not None or until is not None
+    scoped = lang is not None or since is not None or until is not None or dedupe
     only = None if scoped else focus
     frequency, together = count_pairs(read(store, condition, params, only), focus)
     if only is not None:  # each entity's units over the whole store, not the focus's articles
         frequency = Counter(counted.unit_counts(store, {i for p in together for i in p}, unit))
-    units = counted.units(store, unit, lang, since, until)
+    units = counted.units(store, unit, lang, since, until, dedupe)
     return units, rank_pairs(together, frequency, units, min_count, top), dict(frequency)
 
 
@@ -398,17 +409,19 @@ def cooccurrence(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> Cooccurrence:
     """Unordered pairs (a < b by id) of distinct entities mentioned in the same unit.
 
     Only entities with one of `labels` take part; without labels, all but the value labels
     (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs; with `lang`,
     `since` or `until`, only the articles in that language and date range (see
-    `queries.in_scope`; N counts theirs). Sorted by count, then PMI, then ids. Read from the
-    pair counts, unless a value label, a language or a date range is asked for.
+    `queries.in_scope`; N counts theirs); with `dedupe`, one article of each near-duplicate
+    cluster. Sorted by count, then PMI, then ids. Read from the pair counts, unless a value
+    label, a language, a date range or `dedupe` is asked for.
     """
     focus_label = entity_info(store, [entity]).get(entity, {}).get("label") if entity else None
-    whole = lang is None and since is None and until is None
+    whole = lang is None and since is None and until is None and not dedupe
     if whole and counted.covers(labels, all_labels, focus_label):
         units, ranked, frequency = counted.pairs(
             store, unit=unit, focus=entity, labels=labels, min_count=min_count, top=top
@@ -425,6 +438,7 @@ def cooccurrence(
             lang=lang,
             since=since,
             until=until,
+            dedupe=dedupe,
         )
     info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
     return pair_result(unit, units, ranked, frequency, info)
@@ -464,12 +478,21 @@ def pair_result(
 
 
 def overview(
-    store: Store, *, top: int = 5, sources: int = 10, pairs: int = 10, lang: str | None = None
+    store: Store,
+    *,
+    top: int = 5,
+    sources: int = 10,
+    pairs: int = 10,
+    lang: str | None = None,
+    dedupe: bool = False,
 ) -> Row:
     """The corpus at a glance: counts, kinds, languages, sources, dates, top entities, strongest
-    pairs; with `lang`, of the articles in that language (counted from their rows)."""
-    if lang is not None:
-        return _scanned_overview(store, top=top, sources=sources, pairs=pairs, lang=lang)
+    pairs; with `lang`, of the articles in that language, with `dedupe`, each near-duplicate
+    cluster once (both counted from their rows)."""
+    if lang is not None or dedupe:
+        return _scanned_overview(
+            store, top=top, sources=sources, pairs=pairs, lang=lang, dedupe=dedupe
+        )
     whole = counted.totals(store).get("", {})
     labels = counted.labels(store, top)
     return {
@@ -506,13 +529,15 @@ def _counted_dates(store: Store) -> Row:
     return _months({value or None: row["articles"] for value, row in dated.items()})
 
 
-def _scanned_overview(store: Store, *, top: int, sources: int, pairs: int, lang: str | None) -> Row:
+def _scanned_overview(
+    store: Store, *, top: int, sources: int, pairs: int, lang: str | None, dedupe: bool
+) -> Row:
     conn = store.conn
-    where, params = in_scope("id", lang)
+    where, params = in_scope("id", lang, dedupe=dedupe)
     articles, words = conn.execute(
         f"SELECT count(*), coalesce(sum(words), 0) FROM articles WHERE {where}", params
     ).fetchone()
-    in_lang, _ = in_scope("article_id", lang)
+    in_lang, _ = in_scope("article_id", lang, dedupe=dedupe)
     counts = conn.execute(
         "SELECT entity_id, min(label), count(*), count(DISTINCT article_id) FROM mentions "
         f"WHERE {in_lang} GROUP BY entity_id",
@@ -521,7 +546,7 @@ def _scanned_overview(store: Store, *, top: int, sources: int, pairs: int, lang:
     return {
         "articles": articles,
         "words": words,
-        "sentences": counted.units(store, "sentence", lang),
+        "sentences": counted.units(store, "sentence", lang, dedupe=dedupe),
         "mentions": sum(row[2] for row in counts),
         "entities": len(counts),
         "kinds": dict(
@@ -539,15 +564,15 @@ def _scanned_overview(store: Store, *, top: int, sources: int, pairs: int, lang:
                 params,
             )
         ],
-        "sources": _sources(store, sources, lang),
-        "dates": _dates(store, lang),
+        "sources": _sources(store, sources, lang, dedupe),
+        "dates": _dates(store, lang, dedupe),
         "labels": _labels(store, counts, top),
-        "pairs": cooccurrence(store, top=pairs, lang=lang).pairs if pairs else [],
+        "pairs": cooccurrence(store, top=pairs, lang=lang, dedupe=dedupe).pairs if pairs else [],
     }
 
 
-def _sources(store: Store, limit: int, lang: str | None) -> Row:
-    where, params = in_scope("id", lang)
+def _sources(store: Store, limit: int, lang: str | None, dedupe: bool) -> Row:
+    where, params = in_scope("id", lang, dedupe=dedupe)
     rows = store.conn.execute(
         f"SELECT source, count(*) FROM articles WHERE {where} GROUP BY source ORDER BY 2 DESC, 1",
         params,
@@ -577,8 +602,8 @@ def _month(date: str) -> str:
     return date
 
 
-def _dates(store: Store, lang: str | None) -> Row:
-    where, params = in_scope("id", lang)
+def _dates(store: Store, lang: str | None, dedupe: bool) -> Row:
+    where, params = in_scope("id", lang, dedupe=dedupe)
     counts = dict(
         store.conn.execute(
             f"SELECT date, count(*) FROM articles WHERE {where} GROUP BY date", params
@@ -645,10 +670,11 @@ def search(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> list[Row]:
     """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2);
-    with `lang`, `since`, `until`, only those articles (see `queries.in_scope`)."""
-    scope, scope_params = in_scope("a.id", lang, since, until)
+    with `lang`, `since`, `until`, `dedupe`, only those articles (see `queries.in_scope`)."""
+    scope, scope_params = in_scope("a.id", lang, since, until, dedupe)
     expression = phrase_query(query.strip()) if phrase else query.strip()
     if not expression or expression == '""':
         raise BadQuery("empty search query")

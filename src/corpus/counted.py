@@ -42,12 +42,14 @@ def units(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> int:
     """How many sentences (or articles) the store (or its articles in `lang`, dated from
-    `since` to `until`) holds: the N of PMI. A date range is counted from the rows."""
-    if since is not None or until is not None:
+    `since` to `until`, one of each near-duplicate cluster with `dedupe`) holds: the N of PMI.
+    A date range, or `dedupe`, is counted from the rows."""
+    if since is not None or until is not None or dedupe:
         table, column = ("sentences", "article_id") if unit == "sentence" else ("articles", "id")
-        scope, params = in_scope(column, lang, since, until)
+        scope, params = in_scope(column, lang, since, until, dedupe)
         found: int = store.conn.execute(
             f"SELECT count(*) FROM {table} WHERE {scope}", params
         ).fetchone()[0]

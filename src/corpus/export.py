@@ -46,14 +46,21 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def export_articles(
-    store: Store, ids: Sequence[str] | None = None, *, lang: str | None = None
+    store: Store,
+    ids: Sequence[str] | None = None,
+    *,
+    lang: str | None = None,
+    dedupe: bool = False,
 ) -> Iterator[Row]:
-    """Every article (in `corpus list` order; with `lang`, of that language), or these ids in
-    this order, with its body, entities and sentences.
+    """Every article (in `corpus list` order; with `lang`, of that language; with `dedupe`, one
+    of each near-duplicate cluster), or these ids in this order, with its body, entities and
+    sentences.
 
     Mentions and sentences are read a chunk of articles at a time, not one query per article.
     """
-    order = [row["id"] for row in list_articles(store, lang=lang)] if ids is None else list(ids)
+    if ids is None:
+        ids = [row["id"] for row in list_articles(store, lang=lang, dedupe=dedupe)]
+    order = list(ids)
     for chunk in chunked(order, CHUNK):
         articles = _by_id(store, chunk)
         mentions = _grouped(

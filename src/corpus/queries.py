@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from corpus.dupes.queries import not_a_copy
 from corpus.store import Store
 
 Row = dict[str, Any]
@@ -32,16 +33,22 @@ _SCOPE = (
 
 
 def in_scope(
-    column: str, lang: str | None = None, since: str | None = None, until: str | None = None
+    column: str,
+    lang: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    dedupe: bool = False,
 ) -> tuple[str, list[str | None]]:
     """SQL condition (and its parameters, for three plain `?`s) that the article id in `column`
-    is of an article in language `lang`, dated from `since` to `until` (ISO days, inclusive);
-    true when all are None. A date range leaves out undated articles and those dated without a
-    year ("Apr 10")."""
-    if lang is None and since is None and until is None:
+    is of an article in language `lang`, dated from `since` to `until` (ISO days, inclusive)
+    and, with `dedupe`, no near-duplicate cluster's member but its representative (so that
+    each cluster counts once); true when all are None. A date range leaves out undated articles
+    and those dated without a year ("Apr 10")."""
+    if lang is None and since is None and until is None and not dedupe:
         return "1", []
     scope = _SCOPE if since or until else _SCOPE[: _SCOPE.index(" AND (p.since")]
-    return f"{column} IN ({scope})", [lang, since, until]
+    copies = f" AND {not_a_copy(column)}" if dedupe else ""
+    return f"{column} IN ({scope}){copies}", [lang, since, until]
 
 
 def list_articles(
@@ -52,14 +59,15 @@ def list_articles(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
     limit: int | None = None,
 ) -> list[Row]:
     """Articles in the order of their first occurrence (by path, then position in the file);
-    with `lang`, `since`, `until`, see `in_scope`.
+    with `lang`, `since`, `until`, `dedupe`, see `in_scope`.
 
     Read in that order from the occurrences' primary key, so that the first `limit` cost the
     same however many the store holds."""
-    scope, params = in_scope("a.id", lang, since, until)
+    scope, params = in_scope("a.id", lang, since, until, dedupe)
     return dict_rows(
         store.conn.execute(
             "SELECT a.id, a.kind, a.source, a.date, a.title, a.author, a.place, a.url, a.lang, "
@@ -82,16 +90,17 @@ def count_articles(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> int:
     """How many articles `list_articles` gives with these filters (all, without a limit)."""
     chosen = [(f, v) for f, v in (("kind", kind), ("source", source), ("lang", lang)) if v]
-    if len(chosen) <= 1 and since is None and until is None:  # one aggregate row answers
+    if len(chosen) <= 1 and since is None and until is None and not dedupe:  # one aggregate
         facet, value = chosen[0] if chosen else ("", "")
         row = store.conn.execute(
             "SELECT articles FROM article_counts WHERE facet = ? AND value = ?", (facet, value)
         ).fetchone()
         return int(row[0]) if row else 0
-    scope, params = in_scope("id", lang, since, until)
+    scope, params = in_scope("id", lang, since, until, dedupe)
     count: int = store.conn.execute(
         "SELECT count(*) FROM articles WHERE (?1 IS NULL OR kind = ?1) "
         f"AND (?2 IS NULL OR source = ?2) AND {scope}",
@@ -198,14 +207,16 @@ def entity_page(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> tuple[list[Row], int]:
     """The `top` canonical entities by mentions, with counts and aliases; and how many match.
 
     With `lang`, `since` or `until`, only mentions in the articles of that language and date
-    range count (see `in_scope`). The whole store's are read from the aggregate counts; one
-    article's, or one language's or range's, from the rows they select.
+    range count, with `dedupe` only those in one article of each near-duplicate cluster (see
+    `in_scope`). The whole store's are read from the aggregate counts; one article's, or one
+    language's, range's or deduplicated, from the rows they select.
     """
-    scope, scope_params = in_scope("m.article_id", lang, since, until)
+    scope, scope_params = in_scope("m.article_id", lang, since, until, dedupe)
     if article is None and not scope_params:
         from corpus import counted  # it builds on this module
 
@@ -246,10 +257,11 @@ def entity_rows(
     lang: str | None = None,
     since: str | None = None,
     until: str | None = None,
+    dedupe: bool = False,
 ) -> Iterator[Row]:
     """The rows of `entity_page`, streamed from the aggregates when they answer (the whole
     store), else counted from the rows first."""
-    if article is None and lang is None and since is None and until is None:
+    if article is None and lang is None and since is None and until is None and not dedupe:
         from corpus import counted  # it builds on this module
 
         yield from counted.entity_rows(
@@ -266,6 +278,7 @@ def entity_rows(
         lang=lang,
         since=since,
         until=until,
+        dedupe=dedupe,
     )[0]
 
 

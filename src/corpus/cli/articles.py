@@ -11,6 +11,7 @@ import click
 from corpus import queries
 from corpus.cli.options import (
     date_range_options,
+    dedupe_option,
     handle_errors,
     json_option,
     lang_option,
@@ -44,6 +45,7 @@ LIST_KEYS = (
 @click.option("--source", help="Only articles from this source (exact).")
 @lang_option
 @date_range_options
+@dedupe_option
 @click.option("--summaries", is_flag=True, help="Add each article's summary.")
 @click.option("--sentences", default=2, show_default=True, help="Sentences per summary.")
 @click.option(
@@ -61,6 +63,7 @@ def list_command(
     lang: str | None,
     since: str | None,
     until: str | None,
+    dedupe: bool,
     summaries: bool,
     sentences: int,
     limit: int | None,
@@ -79,8 +82,10 @@ def list_command(
     with open_store(db) as store:
         shown = rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)
         scope = {"lang": lang, "since": since, "until": until}
-        rows = queries.list_articles(store, kind=kind, source=source, limit=shown, **scope)
-        total = queries.count_articles(store, kind=kind, source=source, **scope)
+        rows = queries.list_articles(
+            store, kind=kind, source=source, dedupe=dedupe, limit=shown, **scope
+        )
+        total = queries.count_articles(store, kind=kind, source=source, dedupe=dedupe, **scope)
         texts = None
         if summaries:
             texts = {

@@ -13,6 +13,7 @@ import click
 from corpus import queries
 from corpus.cli.options import (
     date_range_options,
+    dedupe_option,
     handle_errors,
     json_option,
     lang_option,
@@ -41,6 +42,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @click.option("--article", "article_id", help="Only the entities of this article (id prefix).")
 @lang_option
 @date_range_options
+@dedupe_option
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @json_option
 @store_option
@@ -54,6 +56,7 @@ def entities_command(
     lang: str | None,
     since: str | None,
     until: str | None,
+    dedupe: bool,
     as_csv: bool,
     as_json: bool,
     db: Path,
@@ -71,7 +74,7 @@ def entities_command(
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
-        chosen = Filters(label, article, min_count, top, lang, since, until)
+        chosen = Filters(label, article, min_count, top, lang, since, until, dedupe)
         if as_json or as_csv:  # streamed as read
             rows = queries.entity_rows(store, **chosen._asdict())
             stream_json(rows) if as_json else _write_csv(rows)
@@ -88,6 +91,7 @@ class Filters(NamedTuple):
     lang: str | None
     since: str | None
     until: str | None
+    dedupe: bool
 
 
 def _write_csv(rows: Iterable[Row]) -> None:

@@ -16,6 +16,7 @@ from corpus import analysis, export
 from corpus.cli.options import (
     CorpusError,
     date_range_options,
+    dedupe_option,
     handle_errors,
     json_option,
     lang_option,
@@ -56,11 +57,12 @@ ID_WIDTH = 12
     "--sources", type=click.IntRange(min=0), default=10, show_default=True, help="Sources shown."
 )
 @lang_option
+@dedupe_option
 @json_option
 @store_option
 @handle_errors
 def summary_command(
-    top: int, pairs: int, sources: int, lang: str | None, as_json: bool, db: Path
+    top: int, pairs: int, sources: int, lang: str | None, dedupe: bool, as_json: bool, db: Path
 ) -> None:
     """The corpus on one screen: articles by kind, language, source and date, words, top
     entities per label, and the entity pairs that most often share a sentence.
@@ -72,7 +74,9 @@ def summary_command(
       corpus summary --json | jq '.labels[] | {label, mentions}'
     """
     with open_store(db) as store:
-        data = analysis.overview(store, top=top, sources=sources, pairs=pairs, lang=lang)
+        data = analysis.overview(
+            store, top=top, sources=sources, pairs=pairs, lang=lang, dedupe=dedupe
+        )
     if as_json:
         print_json(data)
     else:
@@ -104,6 +108,7 @@ def _kwic_width(width: int | None) -> int:
 )
 @click.option("--all", "show_all", is_flag=True, help="Every mention, also on screen.")
 @lang_option
+@dedupe_option
 @json_option
 @store_option
 @handle_errors
@@ -114,6 +119,7 @@ def mentions_command(
     limit: int | None,
     show_all: bool,
     lang: str | None,
+    dedupe: bool,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -132,7 +138,9 @@ def mentions_command(
     shown = rows_to_show(limit, KWIC_LIMIT, in_table=not as_json, show_all=show_all)
     with open_store(db) as store:
         found = analysis.find_entity(store, entity, label=label)
-        page = analysis.kwic_page(store, found["id"], width=chars, lang=lang, limit=shown)
+        page = analysis.kwic_page(
+            store, found["id"], width=chars, lang=lang, dedupe=dedupe, limit=shown
+        )
     if as_json:
         print_json(page.rows)
     else:
@@ -185,6 +193,7 @@ COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
 )
 @lang_option
 @date_range_options
+@dedupe_option
 @json_option
 @store_option
 @handle_errors
@@ -199,6 +208,7 @@ def cooccur_command(
     lang: str | None,
     since: str | None,
     until: str | None,
+    dedupe: bool,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -232,6 +242,7 @@ def cooccur_command(
             lang=lang,
             since=since,
             until=until,
+            dedupe=dedupe,
         )
     _print_pairs(result, fmt)
 
@@ -260,6 +271,7 @@ def _print_pairs(result: analysis.Cooccurrence, fmt: str) -> None:
 @click.option("--phrase", is_flag=True, help="Match QUERY literally, as one phrase.")
 @lang_option
 @date_range_options
+@dedupe_option
 @json_option
 @store_option
 @handle_errors
@@ -273,6 +285,7 @@ def search_command(
     lang: str | None,
     since: str | None,
     until: str | None,
+    dedupe: bool,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -303,6 +316,7 @@ def search_command(
                 lang=lang,
                 since=since,
                 until=until,
+                dedupe=dedupe,
             )
         except analysis.BadQuery as error:
             raise CorpusError(str(error)) from None
@@ -331,9 +345,10 @@ EXPORT_FORMATS = ("jsonl", "csv", "docbin")
     help="Write to this file (replaced only once complete) instead of stdout.",
 )
 @lang_option
+@dedupe_option
 @store_option
 @handle_errors
-def export_command(fmt: str, out: Path | None, lang: str | None, db: Path) -> None:
+def export_command(fmt: str, out: Path | None, lang: str | None, dedupe: bool, db: Path) -> None:
     """Export the articles with their entities: JSONL (one article per line), CSV (one row
     per article) or a spaCy DocBin whose Docs carry the entity spans (kb_id = entity id).
 
@@ -348,7 +363,7 @@ def export_command(fmt: str, out: Path | None, lang: str | None, db: Path) -> No
     if binary and out is None and sys.stdout.isatty():
         raise click.UsageError("a DocBin is binary: give --out FILE or redirect stdout")
     with open_store(db) as store:
-        articles = export.export_articles(store, lang=lang)
+        articles = export.export_articles(store, lang=lang, dedupe=dedupe)
         if out is not None:
             try:
                 with export.replacing(out, binary=binary) as handle:

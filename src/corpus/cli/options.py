@@ -71,6 +71,14 @@ def _iso_day(ctx: click.Context, param: click.Parameter, value: str | None) -> s
         raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
+def dedupe_option(func: F) -> F:
+    return click.option(
+        "--dedupe",
+        is_flag=True,
+        help="Each cluster of near-duplicates once, by its representative (see `corpus dupes`).",
+    )(func)
+
+
 def date_range_options(func: F) -> F:
     """--since and --until: only articles dated in that range (ISO days, inclusive)."""
 

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from corpus.cli.options import (
     CorpusError,
     date_range_options,
+    dedupe_option,
     handle_errors,
     json_option,
     lang_option,
@@ -59,11 +60,7 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
 @click.option("--entity", help="Focus on one entity (id, name or alias): its articles only.")
 @lang_option
 @date_range_options
-@click.option(
-    "--dedupe",
-    is_flag=True,
-    help="Each near-duplicate cluster once (its representative; see `corpus dupes`).",
-)
+@dedupe_option
 @click.option(
     "--max-articles",
     type=click.IntRange(min=1),

@@ -17,10 +17,11 @@ Groups = dict[str, dict[str, float]]  # representative -> member id -> similarit
 
 def not_a_copy(column: str) -> str:
     """An SQL condition: the article `column` names is no cluster's non-representative member
-    (what `--dedupe` adds to a query, so that each cluster counts once)."""
+    (what `--dedupe` adds to a query, so that each cluster counts once). The subquery is not
+    correlated: `column` may be any name, even one of dupe_clusters' own."""
     return (
-        f"NOT EXISTS (SELECT 1 FROM dupe_clusters dc WHERE dc.article_id = {column} "
-        f"AND dc.representative != {column})"
+        f"{column} NOT IN (SELECT article_id FROM dupe_clusters "
+        "WHERE article_id != representative)"
     )
 
 
