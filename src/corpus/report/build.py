@@ -54,16 +54,16 @@ def build_report(
         progress=lambda done, total: progress("reading articles", done, total),
     )
     articles = selection.articles
-    progress("counting entities", 0, 3)
+    progress("counting", 0, 3)
     table = entity_table(store, articles)
     index = {row["id"]: i for i, row in enumerate(table)}
-    progress("counting entities", 1, 3)
+    progress("counting", 1, 3)
     focus_id = selection.focus["id"] if selection.focus else None
     graph = network.top_graph(network.count_pairs(articles), table, nodes=nodes, focus=focus_id)
-    progress("counting entities", 2, 3)
+    progress("counting", 2, 3)
     axis = timeline.periods(articles)
     series = timeline.mention_series(articles, axis, table, focus=focus_id)
-    progress("counting entities", 3, 3)
+    progress("counting", 3, 3)
     data = {
         "meta": _meta(store, selection, graph),
         "labels": label_colours({row["label"] for row in table}),

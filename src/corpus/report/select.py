@@ -1,5 +1,5 @@
 """Which articles a report holds: all, or those passing its filters (an entity, a language, a
-date range), at most N of them."""
+date range, one per near-duplicate cluster), at most N of them."""
 
 from __future__ import annotations
 

@@ -77,7 +77,6 @@
     for (let k = 2; k < m.length; k += 3) seen.add(m[k]);
     seen.forEach((e) => entityArticles[e].push(i));
   });
-  const articleIndex = new Map(A.map((a, i) => [a.id, i]));
 
   // --- header --------------------------------------------------------------------------------
   function header() {
