@@ -22,7 +22,7 @@ from corpus.cli.options import (
     store_option,
 )
 from corpus.render import stderr_console
-from corpus.report import Filters, build_report, write_report
+from corpus.report import Filters, build_report, report_summary, write_report
 from corpus.report.network import DEFAULT_NODES
 from corpus.report.select import DEFAULT_MAX_ARTICLES
 
@@ -129,25 +129,14 @@ def report_command(
             where = error.filename or out
             raise CorpusError(f"{where}: cannot write: {error.strerror or error}") from None
         update("writing the page", 1, 1)
-    meta = report.data["meta"]
-    summary = {
-        "out": str(out),
-        "bytes": size,
-        "articles": meta["included"],
-        "matched": meta["matched"],
-        "stored": meta["stored"],
-        "sampled": meta["sampled"],
-        "entities": len(report.data["entities"]),
-        "network": {"nodes": len(report.graph.entities), "edges": len(report.graph.pairs)},
-        "graph": str(graph) if graph else None,
-    }
+    summary = report_summary(report, out, size, graph)
     if as_json:
         print_json(summary)
         return
-    note = f" (a sample of the {meta['matched']:,} that match)" if meta["sampled"] else ""
-    line = f"wrote {out} ({size / 1e6:.1f} MB): {meta['included']:,} articles{note}"
+    note = f" (a sample of the {summary['matched']:,} that match)" if summary["sampled"] else ""
+    line = f"wrote {out} ({size / 1e6:.1f} MB): {summary['articles']:,} articles{note}"
     if graph:
-        line += f"; network ({len(report.graph.entities)} nodes) in {graph}"
+        line += f"; network ({summary['network']['nodes']} nodes) in {graph}"
     stderr_console().print(line, markup=False, highlight=False)
 
 

@@ -8,6 +8,7 @@ imports spaCy.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from corpus.export import replacing
 from corpus.report.build import Report, build_report
@@ -15,7 +16,7 @@ from corpus.report.network import write_graph
 from corpus.report.page import render_page
 from corpus.report.select import Filters
 
-__all__ = ["Filters", "Report", "build_report", "report_title", "write_report"]
+__all__ = ["Filters", "Report", "build_report", "report_summary", "report_title", "write_report"]
 
 
 def report_title(report: Report) -> str:
@@ -32,3 +33,20 @@ def write_report(report: Report, out: Path, graph: Path | None = None) -> int:
     if graph is not None:
         write_graph(report.graph, graph)
     return len(text.encode("utf-8"))
+
+
+def report_summary(report: Report, out: Path, size: int, graph: Path | None) -> dict[str, Any]:
+    """What `corpus report --json` prints about the files it wrote."""
+    meta = report.data["meta"]
+    return {
+        "out": str(out),
+        "bytes": size,
+        "articles": meta["included"],
+        "matched": meta["matched"],
+        "stored": meta["stored"],
+        "sampled": meta["sampled"],
+        "filters": meta["filters"],
+        "entities": len(report.data["entities"]),
+        "network": {"nodes": len(report.graph.entities), "edges": len(report.graph.pairs)},
+        "graph": str(graph) if graph else None,
+    }
