@@ -195,6 +195,7 @@ def test_dupes_and_show_name_the_near_duplicates(copies: Path, db: Path, cli: Cl
     assert "near-duplicates" in table.stdout and found[0]["representative"] in table.stdout
     assert cli("dupes", "--threshold", "0.2").exit_code == 2
     assert "3 clusters of near-duplicates" in cli("dupes", env={"COLUMNS": "200"}).stdout
+    assert "the largest 1 (--top N" in cli("dupes", "--top", "1", env={"COLUMNS": "200"}).stdout
 
 
 def test_reading_near_duplicates_imports_neither_spacy_nor_numpy(copies: Path, db: Path) -> None:

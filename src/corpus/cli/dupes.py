@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import click
@@ -19,7 +20,8 @@ from corpus.dupes.queries import clusters
 from corpus.render import stdout_console
 from corpus.views.dupes import clusters_table
 
-TABLE_TOP = 20
+TABLE_TOP = 50
+TABLE_ROWS = 100  # without --top, a table stops at the cluster that would pass this many rows
 
 
 @click.command("dupes")
@@ -34,7 +36,8 @@ TABLE_TOP = 20
 @click.option(
     "--top",
     type=click.IntRange(min=1),
-    help=f"Only the N largest clusters. [default: {TABLE_TOP} in a table, all in JSON]",
+    help=f"Only the N largest clusters. [default: in a table, up to {TABLE_TOP} and "
+    f"{TABLE_ROWS} articles; all in JSON]",
 )
 @click.option("--all", "show_all", is_flag=True, help="Every cluster, also in a table.")
 @json_option
@@ -55,9 +58,13 @@ def dupes_command(
       corpus dupes --threshold 0.8
       corpus dupes --json | jq '.[].articles'
     """
+    capped = top is None and not as_json and not show_all
     top = rows_to_show(top, TABLE_TOP, in_table=not as_json, show_all=show_all)
     with open_store(db) as store:
         found, total = clusters(store, threshold, top)
+    if capped:  # rich draws long tables slowly
+        rows = list(itertools.accumulate(len(c["articles"]) for c in found))
+        found = found[: max(1, sum(1 for n in rows if n <= TABLE_ROWS))]
     if as_json:
         print_json_rows(found)
     else:
