@@ -136,6 +136,7 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
         yield reporter
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

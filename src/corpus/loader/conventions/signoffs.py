@@ -25,16 +25,14 @@ _DROPPED = (
     re.compile(r"^(?:\(END\)|-+ ?30 ?-+|#{3}|\[?END\]?|-?ENDS?-?)$", re.I),
     re.compile(r"^\(?[\w.+-]+@[\w-]+(?:\.[\w-]+)+\)?$"),  # a reporter's e-mail line
     re.compile(r"^(?:\w+(?: \w+)*:\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$"),  # `Contact: x@y.com`
-    re.compile(
+    re.compile(  # an editor's note, in capitals as the wires write it
         r"^\((?:ADDS|UPDATES|CORRECTS|RECASTS|REFILES|REPEATS|ADVISORY|FIXES|WRITETHRU|NEW)\b"
-        r"[^()]*\)$",
-        re.I,
+        r"[^()]*\)$"
     ),
-    re.compile(
-        r"^(?:\(?(?:Additional |Further )?(?:reporting|writing|editing|compiled|"
-        r"contributing reporting|research) by\b.{0,300}|"
-        r"Contributing:.{0,200}|.{0,200}\bcontributed (?:to )?(?:this|the) report\.?\)?)$",
-        re.I,
+    re.compile(  # credit lines: the names that follow "by" are capitalised
+        r"^(?:\(?(?i:(?:Additional |Further )?(?:reporting|writing|editing|compiled|"
+        r"contributing reporting|research) by) [A-Z].{0,200}|"
+        r"(?i:Contributing):.{0,200}|.{0,200}\b(?i:contributed (?:to )?(?:this|the) report)\.?\)?)$"
     ),
 )
 RIGHTS = re.compile(
