@@ -80,6 +80,7 @@ def test_one_paragraph_a_line_is_left_alone() -> None:
         ),
         ("Toronto, Feb 26 - It said.", Dateline("Toronto", "Feb 26"), "It said."),
         ("HANOI, 2 March (VNA) - It rained.", Dateline("HANOI", "2 March", "VNA"), "It rained."),
+        ("LONDON, March 3", Dateline("LONDON", "March 3"), ""),  # alone on its line, above a table
     ],
 )
 def test_datelines(text: str, dateline: Dateline, rest: str) -> None:

@@ -20,8 +20,9 @@ _DATELINE = re.compile(
     rf"|(?P<titled>{TITLE_PLACE}),? (?P<tdate>{_DATE}))"
     r"(?: \((?P<paren>[A-Z][^()]{1,40})\)"  # (Reuters)
     r"| (?P<agency>[A-Z][\w.'’&-]*(?: [A-Z][\w.'’&-]*){0,3}))?"
-    # a hyphen needs a space after it, a capital or the end of the line: "UK-based" is no dateline
-    r"(?:\s*(?:--|—)\s?|\s*[-–](?:\s|$)|\s+[-–](?=[A-Z]))(?=\S|$)"
+    # a hyphen needs a space after it, a capital or the end of the line: "UK-based" is no
+    # dateline; a place and date alone on their line need no dash (`LONDON, March 3`)
+    r"(?:\s*(?:--|—)\s?|\s*[-–](?:\s|$)|\s+[-–](?=[A-Z])|(?<=\d)$)(?=\S|$)"
 )
 
 
