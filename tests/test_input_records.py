@@ -369,3 +369,14 @@ def test_cli_names_bad_records_exits_1_and_shows_a_record_raw(cli: Cli, tmp_path
 def test_cli_refuses_a_bad_field_as_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     result = cli("ingest", tmp_path, "--field", "words=count")
     assert result.exit_code == 2 and "NAME is one of" in result.stderr
+
+
+def test_a_file_of_garbage_lists_a_hundred_bad_records_then_counts(
+    db: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "garbage.jsonl"
+    path.write_bytes(b"not json\n" * 150 + line(NEWSAPI))
+    report = ingest(db, path)
+    assert report.new == 1 and len(report.failed) == 101
+    assert report.failed[99].endswith("line 100: broken JSON (Expecting value at column 1)")
+    assert report.failed[100] == f"{path}: 50 more bad records (not listed)"

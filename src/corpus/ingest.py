@@ -23,6 +23,7 @@ from corpus.loader import (
     discover,
     format_of,
     load_file,
+    printable,
     record_reader,
 )
 from corpus.loader.formats import Format
@@ -32,6 +33,7 @@ from corpus.models import Article, TaggedArticle
 from corpus.store import FileState, Store, StoredFile
 
 WRITE_BATCH_ARTICLES = 256
+MAX_RECORD_MESSAGES = 100  # bad records listed one by one per file; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -249,13 +251,21 @@ class Ingest:
         self.report.unchanged += plan.kept
         reader = record_reader(fmt)
         options = self.options
+        bad = 0
         for part in stream_records(path, key, fmt, reader, plan, options.fields, options.max_bytes):
-            self._warn(part.warnings)
-            for message in part.errors:
-                self.report.failed.append(message)
-                self.reporter.error(message)
+            self._warn(part.warnings[: max(0, MAX_RECORD_MESSAGES - bad)])
+            for message in part.errors[: max(0, MAX_RECORD_MESSAGES - bad)]:
+                self._record_error(message)
+            bad += len(part.errors)
             self.report.skipped_records += part.skipped
             yield part
+        if bad > MAX_RECORD_MESSAGES:  # a file of garbage: not a million lines, nor in memory
+            more = bad - MAX_RECORD_MESSAGES
+            self._record_error(f"{printable(key)}: {more:,} more bad records (not listed)")
+
+    def _record_error(self, message: str) -> None:
+        self.report.failed.append(message)
+        self.reporter.error(message)
 
     def _tag_files(self, loaded_files: Iterator[LoadedFile]) -> Iterator[StoredFile]:
         """Tag the articles that need it, streaming, and regroup them by file, in order.
