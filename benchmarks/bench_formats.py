@@ -76,8 +76,11 @@ print(json.dumps({"records": count}))
 LOAD_FILES = """\
 import json, sys, time
 from pathlib import Path
+from corpus.languages import detect_language
 from corpus.loader import load_file
 paths = sorted(Path(sys.argv[1]).iterdir())
+load_file(paths[0])  # the one-off loads (trafilatura, the language model) are not timed
+detect_language("A warm-up sentence for the language model.")
 start = time.perf_counter()
 words = sum(a.words for p in paths for a in load_file(p).articles)
 print(json.dumps({"files": len(paths), "words": words, "seconds": time.perf_counter() - start}))
@@ -168,106 +171,127 @@ def null_ingest(db: Path, *paths: Path) -> tuple[float, float, dict[str, Any]]:
     return run([PYTHON, "-c", NULL_INGEST, str(db), *map(str, paths)])
 
 
+def html_figures(sample: list[tuple[str, str, str]], work: Path, results: dict[str, Any]) -> None:
+    make_pages(sample, work / "pages")
+    make_txt(sample, work / "pages-txt")
+    html_s = run([PYTHON, "-c", LOAD_FILES, str(work / "pages")])[2]
+    txt_s = run([PYTHON, "-c", LOAD_FILES, str(work / "pages-txt")])[2]
+    ingest_s, _, _ = run(
+        [
+            *CORPUS,
+            "ingest",
+            str(work / "pages"),
+            "--jobs",
+            "1",
+            "--no-progress",
+            "--json",
+            "--db",
+            str(work / "pages.db"),
+        ]
+    )
+    results["html"] = {
+        "pages": html_s["files"],
+        "pages_per_s": html_s["files"] / html_s["seconds"],
+        "txt_files_per_s": txt_s["files"] / txt_s["seconds"],
+        "ingest_s": ingest_s,
+        "extraction_share_of_ingest": html_s["seconds"] / ingest_s,
+        "same_words": html_s["words"] == txt_s["words"],
+        "words_html_vs_txt": html_s["words"] / max(1, txt_s["words"]),
+    }
+    print(json.dumps({"html": results["html"]}), flush=True)
+
+
+def jsonl_figures(items: list[tuple[str, str, str]], work: Path, results: dict[str, Any]) -> None:
+    make_txt(items, work / "txt")
+    records = make_jsonl(items, work / "bbc.jsonl")
+    txt_time, txt_rss, _ = null_ingest(work / "txt.db", work / "txt")
+    jsonl_time, jsonl_rss, jsonl_out = null_ingest(work / "jsonl.db", work / "bbc.jsonl")
+    read_time, _, _ = run([PYTHON, "-c", JSON_READ, str(work / "bbc.jsonl")])
+    reingest_time, _, _ = null_ingest(work / "jsonl.db", work / "bbc.jsonl")
+    results["jsonl"] = {
+        "records": records,
+        "stored": jsonl_out.get("new"),
+        "jsonl_articles_per_s": records / jsonl_time,
+        "txt_articles_per_s": len(items) / txt_time,
+        "jsonl_vs_txt": txt_time / jsonl_time,
+        "json_module_read_s": read_time,
+        "jsonl_ingest_s": jsonl_time,
+        "ingest_vs_json_read": jsonl_time / read_time,
+        "reingest_unchanged_s": reingest_time,
+        "peak_rss_mb": {"jsonl": jsonl_rss, "txt": txt_rss},
+    }
+    print(json.dumps({"jsonl": results["jsonl"]}), flush=True)
+    shutil.rmtree(work / "txt")
+
+
+def memory_figures(
+    items: list[tuple[str, str, str]],
+    work: Path,
+    results: dict[str, Any],
+    big_mb: int,
+    ingest_mb: int,
+) -> None:
+    memory: dict[str, dict[int, dict[str, Any]]] = {"stream": {}, "ingest": {}}
+    for megabytes in sorted({100, big_mb, ingest_mb}):
+        path = work / f"bbc-{megabytes}mb.jsonl"
+        count = make_jsonl(items, path, megabytes * 10**6)
+        size = path.stat().st_size
+        if megabytes in (100, big_mb):
+            seconds, rss, out = run([PYTHON, "-c", STREAM, str(path)])
+            memory["stream"][megabytes] = {
+                "bytes": size,
+                "records": count,
+                "articles": out.get("articles"),
+                "parts": out.get("parts"),
+                "mb_per_s": size / 1e6 / seconds,
+                "peak_rss_mb": rss,
+            }
+            print(json.dumps({"stream": {megabytes: memory["stream"][megabytes]}}), flush=True)
+        if megabytes in (100, ingest_mb):
+            seconds, rss, out = null_ingest(work / f"big-{megabytes}.db", path)
+            memory["ingest"][megabytes] = {
+                "bytes": size,
+                "records": count,
+                "stored": out.get("new"),
+                "seconds": seconds,
+                "records_per_s": count / seconds,
+                "peak_rss_mb": rss,
+            }
+            print(json.dumps({"ingest": {megabytes: memory["ingest"][megabytes]}}), flush=True)
+            (work / f"big-{megabytes}.db").unlink()
+        path.unlink()
+    results["memory"] = memory
+    for kind, big in (("stream", big_mb), ("ingest", ingest_mb)):
+        figures = memory[kind]
+        results[f"{kind}_memory_ratio"] = figures[big]["peak_rss_mb"] / figures[100]["peak_rss_mb"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--pages", type=int, default=300, help="web pages to extract and ingest")
-    parser.add_argument("--big-mb", type=int, default=1000, help="the large JSONL, in MB")
+    parser.add_argument("--big-mb", type=int, default=1000, help="the large JSONL streamed, in MB")
     parser.add_argument(
         "--ingest-mb", type=int, default=1000, help="the large JSONL ingested whole, in MB"
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--parts", default="html,jsonl,memory", help="which figures (default: all three)"
+    )
     options = parser.parse_args()
+    parts = set(options.parts.split(","))
     items = articles(options.corpus)
     words = sum(len(body.split()) for _, _, body in items)
     results: dict[str, Any] = {"articles": len(items), "words": words}
     with tempfile.TemporaryDirectory(prefix="bench-formats-") as tmp:
         work = Path(tmp)
         sample = items[:: max(1, len(items) // options.pages)][: options.pages]
-        make_pages(sample, work / "pages")
-        make_txt(sample, work / "pages-txt")
-        html_s = run([PYTHON, "-c", LOAD_FILES, str(work / "pages")])[2]
-        txt_s = run([PYTHON, "-c", LOAD_FILES, str(work / "pages-txt")])[2]
-        ingest_s, _, _ = run(
-            [
-                *CORPUS,
-                "ingest",
-                str(work / "pages"),
-                "--jobs",
-                "1",
-                "--no-progress",
-                "--json",
-                "--db",
-                str(work / "pages.db"),
-            ]
-        )
-        results["html"] = {
-            "pages": html_s["files"],
-            "pages_per_s": html_s["files"] / html_s["seconds"],
-            "txt_files_per_s": txt_s["files"] / txt_s["seconds"],
-            "ingest_s": ingest_s,
-            "extraction_share_of_ingest": html_s["seconds"] / ingest_s,
-            "same_words": html_s["words"] == txt_s["words"],
-            "words_html_vs_txt": html_s["words"] / max(1, txt_s["words"]),
-        }
-        print(json.dumps({"html": results["html"]}), flush=True)
-
-        make_txt(items, work / "txt")
-        records = make_jsonl(items, work / "bbc.jsonl")
-        txt_time, txt_rss, _ = null_ingest(work / "txt.db", work / "txt")
-        jsonl_time, jsonl_rss, jsonl_out = null_ingest(work / "jsonl.db", work / "bbc.jsonl")
-        read_time, _, _ = run([PYTHON, "-c", JSON_READ, str(work / "bbc.jsonl")])
-        reingest_time, _, _ = null_ingest(work / "jsonl.db", work / "bbc.jsonl")
-        results["jsonl"] = {
-            "records": records,
-            "stored": jsonl_out.get("new"),
-            "jsonl_articles_per_s": records / jsonl_time,
-            "txt_articles_per_s": len(items) / txt_time,
-            "jsonl_vs_txt": txt_time / jsonl_time,
-            "json_module_read_s": read_time,
-            "jsonl_ingest_s": jsonl_time,
-            "ingest_vs_json_read": jsonl_time / read_time,
-            "reingest_unchanged_s": reingest_time,
-            "peak_rss_mb": {"jsonl": jsonl_rss, "txt": txt_rss},
-        }
-        print(json.dumps({"jsonl": results["jsonl"]}), flush=True)
-        shutil.rmtree(work / "txt")
-
-        memory: dict[str, dict[int, dict[str, Any]]] = {"stream": {}, "ingest": {}}
-        for megabytes in sorted({100, options.big_mb, options.ingest_mb}):
-            path = work / f"bbc-{megabytes}mb.jsonl"
-            count = make_jsonl(items, path, megabytes * 10**6)
-            size = path.stat().st_size
-            if megabytes in (100, options.big_mb):
-                seconds, rss, out = run([PYTHON, "-c", STREAM, str(path)])
-                memory["stream"][megabytes] = {
-                    "bytes": size,
-                    "records": count,
-                    "articles": out.get("articles"),
-                    "parts": out.get("parts"),
-                    "mb_per_s": size / 1e6 / seconds,
-                    "peak_rss_mb": rss,
-                }
-                print(json.dumps({"stream": {megabytes: memory["stream"][megabytes]}}), flush=True)
-            if megabytes in (100, options.ingest_mb):
-                seconds, rss, out = null_ingest(work / f"big-{megabytes}.db", path)
-                memory["ingest"][megabytes] = {
-                    "bytes": size,
-                    "records": count,
-                    "stored": out.get("new"),
-                    "seconds": seconds,
-                    "records_per_s": count / seconds,
-                    "peak_rss_mb": rss,
-                }
-                print(json.dumps({"ingest": {megabytes: memory["ingest"][megabytes]}}), flush=True)
-                (work / f"big-{megabytes}.db").unlink()
-            path.unlink()
-        results["memory"] = memory
-        for kind, big in (("stream", options.big_mb), ("ingest", options.ingest_mb)):
-            figures = memory[kind]
-            results[f"{kind}_memory_ratio"] = (
-                figures[big]["peak_rss_mb"] / figures[100]["peak_rss_mb"]
-            )
+        if "html" in parts:
+            html_figures(sample, work, results)
+        if "jsonl" in parts:
+            jsonl_figures(items, work, results)
+        if "memory" in parts:
+            memory_figures(items, work, results, options.big_mb, options.ingest_mb)
     print(json.dumps(results, indent=2))
     if options.json:
         options.json.write_text(json.dumps(results, indent=2))

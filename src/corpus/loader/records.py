@@ -8,6 +8,7 @@ recognised, in any case and with or without `_`/`-`, nested objects by dotted pa
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -76,22 +77,38 @@ def lookup(record: Mapping[str, Any], path: str) -> Any:
 
     A key that itself holds a dot (a CSV column `source.name`) is found as written first.
     """
-    found = _key(record, path)
-    if found is not None or "." not in path:
-        return found
-    head, _, rest = path.partition(".")
-    inner = _key(record, head)
-    return lookup(inner, rest) if isinstance(inner, Mapping) else None
+    return _Keys(record).lookup(path)
 
 
-def _key(record: Mapping[str, Any], name: str) -> Any:
-    if name in record:
-        return record[name]
-    wanted = _PUNCTUATION.sub("", name).lower()
-    for key, value in record.items():
-        if isinstance(key, str) and _PUNCTUATION.sub("", key).lower() == wanted:
-            return value
-    return None
+class _Keys:
+    """A record's keys, normalised once: every field looks in the same record several times."""
+
+    def __init__(self, record: Mapping[str, Any]) -> None:
+        self.record = record
+        self._normalised: dict[str, Any] | None = None
+
+    def key(self, name: str) -> Any:
+        if name in self.record:
+            return self.record[name]
+        if self._normalised is None:
+            self._normalised = {}
+            for key, value in self.record.items():
+                if isinstance(key, str):
+                    self._normalised.setdefault(_normal(key), value)
+        return self._normalised.get(_normal(name))
+
+    def lookup(self, path: str) -> Any:
+        found = self.key(path)
+        if found is not None or "." not in path:
+            return found
+        head, _, rest = path.partition(".")
+        inner = self.key(head)
+        return _Keys(inner).lookup(rest) if isinstance(inner, Mapping) else None
+
+
+@functools.lru_cache(maxsize=4096)  # field names recur in every record
+def _normal(name: str) -> str:
+    return _PUNCTUATION.sub("", name).lower()
 
 
 def as_text(value: Any) -> str | None:
@@ -110,9 +127,10 @@ def as_text(value: Any) -> str | None:
     return None
 
 
-def field_text(record: Mapping[str, Any], fields: FieldMap, name: str) -> str | None:
+def field_text(record: Mapping[str, Any] | _Keys, fields: FieldMap, name: str) -> str | None:
+    keys = record if isinstance(record, _Keys) else _Keys(record)
     for path in fields.paths(name):
-        if (text := as_text(lookup(record, path))) is not None:
+        if (text := as_text(keys.lookup(path))) is not None:
             return text
     return None
 
@@ -121,22 +139,23 @@ def record_article(
     record: Mapping[str, Any], fields: FieldMap, path: str, encoding: str
 ) -> Article:
     """The record's article; RecordError when it has no body."""
-    body_text = field_text(record, fields, "body")
+    keys = _Keys(record)
+    body_text = field_text(keys, fields, "body")
     if body_text is None:
         names = ", ".join(fields.paths("body"))
         raise RecordError(f"no body (no text in any of: {names}; choose one with --field body=...)")
     body = _paragraphs(body_text)
     if not body:
         raise RecordError("the body is only whitespace")
-    title, date = field_text(record, fields, "title"), field_text(record, fields, "date")
+    title, date = field_text(keys, fields, "title"), field_text(keys, fields, "date")
     return Article(
         title=" ".join(title.split()) if title else None,
         body=body,
         date=normalised_date(date) if date else None,
-        author=_one_line(field_text(record, fields, "author")),
-        source=_one_line(field_text(record, fields, "source")),
-        url=_one_line(field_text(record, fields, "url")),
-        lang=_language(field_text(record, fields, "lang")),
+        author=_one_line(field_text(keys, fields, "author")),
+        source=_one_line(field_text(keys, fields, "source")),
+        url=_one_line(field_text(keys, fields, "url")),
+        lang=_language(field_text(keys, fields, "lang")),
         path=path,
         encoding=encoding,
     )
