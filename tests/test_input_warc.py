@@ -105,7 +105,7 @@ def test_show_raw_of_a_page_is_its_record_a_one_record_warc(cli: Cli, tmp_path: 
     path = crawl(tmp_path / "crawl.warc.gz")
     result = cli("ingest", path, "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert "5 records skipped (not articles)" in result.stderr
+    assert "5 records skipped (not article pages)" in result.stderr
     rows = json.loads(cli("list", "--json").stdout)
     korean = next(row for row in rows if row["url"] == "https://kr.example/b")
     raw = cli("show", korean["id"], "--raw").stdout_bytes

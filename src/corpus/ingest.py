@@ -95,7 +95,7 @@ class IngestReport:
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicate{'' if self.duplicates == 1 else 's'}")
         if self.skipped_records:
-            parts.append(f"{self.skipped_records} records skipped (not articles)")
+            parts.append(f"{self.skipped_records} records skipped (not article pages)")
         if self.replaced_files:
             parts.append(f"{self.replaced_files} changed files replaced")
         if self.retagged:
