@@ -380,3 +380,10 @@ def test_a_file_of_garbage_lists_a_hundred_bad_records_then_counts(
     assert report.new == 1 and len(report.failed) == 101
     assert report.failed[99].endswith("line 100: broken JSON (Expecting value at column 1)")
     assert report.failed[100] == f"{path}: 50 more bad records (not listed)"
+
+
+def test_a_utf16_export_is_refused_in_one_line(db: Path, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_text("title\tbody\nOne\tA story.\n", encoding="utf-16")
+    report = ingest(db, path)
+    assert report.failed == [f"{path}: UTF-16 text: save it as UTF-8 to ingest its records"]

@@ -196,6 +196,8 @@ def stream_records(
             handle.seek(plan.start)
             counting = CountingReader(handle, plan.start, before.st_size, plan.hasher)
             encoding = _file_encoding(handle)
+            if encoding == "utf-16":
+                raise LoadError(path, "UTF-16 text: save it as UTF-8 to ingest its records")
             if plan.start == 0 and encoding == "utf-8-sig":
                 counting.read(len(codecs.BOM_UTF8))  # a preamble, not part of a record
             start = counting.position
@@ -222,6 +224,8 @@ def _file_encoding(handle: BinaryIO) -> str:
     head = os.pread(handle.fileno(), 3, 0)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     return "gzip" if head.startswith(b"\x1f\x8b") else "utf-8"
 
 
