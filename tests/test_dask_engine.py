@@ -34,7 +34,7 @@ from corpus.engines import (
 from corpus.ingest import Ingest, IngestOptions, IngestReport, NullTagger, Reporter, Untagged
 from corpus.models import Article, TaggedArticle
 from corpus.store import Store
-from corpus.tagging import ModelNotFound, fingerprint
+from corpus.tagging import Fingerprints, ModelNotFound
 
 Cli = Callable[..., Result]
 
@@ -85,7 +85,9 @@ def reference(sample: list[str], tmp_path_factory: pytest.TempPathFactory) -> di
         db = tmp_path_factory.mktemp("reference") / "local.db"
         with Store.open(db) as store:
             factory = LocalEngine().tagger_factory(None, ())
-            report = Ingest(store, factory, fingerprint(), IngestOptions()).run(sample)
+            report = Ingest(
+                store, factory, Fingerprints.of_pipelines(None, ()), IngestOptions()
+            ).run(sample)
         assert not report.failed
         _REFERENCE[key] = tables(db)
     return _REFERENCE[key]
@@ -143,7 +145,9 @@ def dask_ingest(
         return tagger
 
     with engine, Store.open(db) as store:
-        report = Ingest(store, factory, fingerprint(), IngestOptions(), reporter).run(paths)
+        report = Ingest(
+            store, factory, Fingerprints.of_pipelines(None, ()), IngestOptions(), reporter
+        ).run(paths)
     return report, made[0]
 
 
@@ -247,7 +251,7 @@ def test_a_worker_with_another_pipeline_is_an_error(cluster: Any) -> None:
     engine = DaskEngine(DaskSettings(scheduler=cluster.scheduler.address))
     tagger = engine.tagger_factory(None, ())()
     assert isinstance(tagger, DaskTagger)
-    tagger.fingerprint = "0123456789abcdef"
+    tagger.fingerprints = Fingerprints("0123456789abcdef")
     with engine, pytest.raises(EngineError, match="another pipeline"):
         list(tagger.tag([Article(body="Naver bought Line.", path="x.txt")]))
 

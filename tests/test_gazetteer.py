@@ -118,7 +118,10 @@ def test_country_forms() -> None:
 def test_user_file_merges_over_the_shipped_one(tmp_path: Path) -> None:
     merged = load_gazetteers([write(tmp_path, EXTRA)])
     assert merged.entities["naver"].name == "NAVER Corporation"  # same id replaces
-    assert merged.entities["naver"].aliases == ("Naver", "Naver Webtoon")
+    # the replacing entry's aliases, then the shipped [[names]] of that id (its Korean and
+    # Japanese names), which add to whichever entry defines it
+    assert merged.entities["naver"].aliases[:2] == ("Naver", "Naver Webtoon")
+    assert {"네이버", "ネイバー"} <= set(merged.entities["naver"].aliases)
     assert "toss" in merged.entities
     assert set(merged.entities) >= SEED_IDS
 
@@ -271,3 +274,38 @@ def test_government_ids(canonical: Canonicaliser) -> None:
     assert canonical.gov_id("EG", "embassy") == "gov:eg:embassy"
     egypt = canonical.entity("gov:eg", "GOV", "Egyptian authorities")
     assert (egypt.name, egypt.country, egypt.kind) == ("Government of Egypt", "EG", "government")
+
+
+def test_names_tables_add_names_to_entities_and_countries(tmp_path: Path) -> None:
+    extra = write(
+        tmp_path,
+        """
+[[names]]
+entity = "kakao"
+aliases = ["카카오뱅크"]
+
+[[names]]
+country = "JP"
+aliases = ["ニッポン"]
+""",
+    )
+    merged = load_gazetteers([extra])
+    assert "카카오뱅크" in merged.entities["kakao"].aliases
+    assert "카카오" in merged.entities["kakao"].aliases  # the shipped names stay
+    assert {"Japan", "日本", "ニッポン"} <= set(merged.countries["JP"].all_names)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('entity = "nobody"\naliases = ["x"]', "unknown entity 'nobody'"),
+        ('country = "ZZ"\naliases = ["x"]', "unknown country 'ZZ'"),
+        ('aliases = ["x"]', "either entity"),
+        ('entity = "line"\naliases = ["x"]\nambiguous = ["y"]', "not among the aliases"),
+    ],
+)
+def test_bad_names_tables_are_one_line_errors(tmp_path: Path, table: str, message: str) -> None:
+    path = write(tmp_path, f"[[names]]\n{table}\n")
+    with pytest.raises(GazetteerError, match=message) as caught:
+        load_gazetteers([path])
+    assert str(path) in str(caught.value)

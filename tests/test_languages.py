@@ -156,3 +156,98 @@ def test_retag_detects_the_language_of_articles_stored_without_one(
     with Store.open(db, readonly=True) as store:
         langs = [r["lang"] for r in queries.list_articles(store)]
     assert langs.count("ko") == 1 and langs.count("en") == len(langs) - 1
+
+
+# --- search across scripts ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def searchable_db(tmp_path_factory: pytest.TempPathFactory, bench_sample: Sample) -> Path:
+    """Japanese and Korean bench articles, a mixed one and an English seed, stored untagged."""
+    from corpus.ingest import Ingest, NullTagger
+
+    folder = tmp_path_factory.mktemp("searchable")
+    japanese = bench_sample("ja", 10_000)
+    docomo = [p for p in japanese if "ドコモ" in p.read_text(encoding="utf-8")]  # only two
+    for path in {*bench_sample("ja", 150), *docomo, *bench_sample("ko", 100), *SEEDS.iterdir()}:
+        (folder / path.name).write_bytes(path.read_bytes())
+    (folder / "mixed.txt").write_text(
+        "Naver talks\n\nNaver (네이버) said its stake in LY Corp. was not for sale.\n"
+    )
+    db = folder / "corpus.db"
+    tagger = NullTagger()
+    with Store.open(db) as store:
+        Ingest(store, lambda: tagger, tagger.fingerprint).run([str(folder)])
+    return db
+
+
+CJK_TERMS = [
+    "日本",
+    "選手",
+    "ソフトバンク",
+    "ドコモ",
+    "한국",
+    "게임",
+    "넥슨",
+    "삼성전자",
+    "네이버",
+    "카카오",
+]
+
+
+@pytest.mark.parametrize("term", CJK_TERMS)
+def test_cjk_search_finds_every_article_holding_the_term(searchable_db: Path, term: str) -> None:
+    from corpus.analysis import search
+
+    with Store.open(searchable_db, readonly=True) as store:
+        texts = dict(
+            store.conn.execute("SELECT id, coalesce(title, '') || '\n' || body FROM articles")
+        )
+        rows = search(store, term, limit=None)
+    holding = {a for a, text in texts.items() if term in text}
+    assert holding and {r["id"] for r in rows} == holding
+    for row in rows:  # the first occurrence is highlighted, in the title or in the snippet
+        in_title = any(row["title"][a:b] == term for a, b in row["title_highlights"])
+        assert in_title or any(row["snippet"][a:b] == term for a, b in row["highlights"]), row
+    assert [r["bm25"] for r in rows] == sorted(r["bm25"] for r in rows)
+
+
+def test_cjk_search_takes_filters_and_several_terms(searchable_db: Path) -> None:
+    from corpus.analysis import search
+
+    with Store.open(searchable_db, readonly=True) as store:
+        both = {r["id"] for r in search(store, "넥슨 게임", limit=None)}
+        nexon = {r["id"] for r in search(store, "넥슨", limit=None)}
+        games = {r["id"] for r in search(store, "게임", limit=None)}
+        assert both == nexon & games and both
+        assert search(store, "넥슨", lang="ja", limit=None) == []
+        mixed = search(store, "네이버", lang="en", limit=None)
+        assert [r["title"] for r in mixed] == ["Naver talks"]
+        assert len(search(store, "日本", limit=3)) == 3
+
+
+def test_english_search_is_unchanged_by_the_cjk_index(searchable_db: Path) -> None:
+    from corpus.analysis import search
+
+    with Store.open(searchable_db, readonly=True) as store:
+        rows = search(store, "Naver", limit=None)
+        assert {r["title"] for r in rows} >= {"Naver talks"}
+        assert all("bm25" in r and r["snippet"] for r in rows)
+
+
+def test_the_trigram_index_follows_language_changes(searchable_db: Path, tmp_path: Path) -> None:
+    import sqlite3 as sql
+
+    copy = tmp_path / "copy.db"
+    source, target = sql.connect(searchable_db), sql.connect(copy)
+    source.backup(target)
+    source.close()
+    target.close()
+    count = "SELECT count(*) FROM articles_cjk WHERE articles_cjk MATCH '\"ソフトバンク\"'"
+    with Store.open(copy) as store:
+        before = store.conn.execute(count).fetchone()[0]
+        assert before > 0
+        store.conn.execute("UPDATE articles SET lang = 'en' WHERE lang = 'ja'")
+        assert store.conn.execute(count).fetchone()[0] == 0
+        store.conn.execute("UPDATE articles SET lang = 'ja' WHERE body LIKE '%ソフトバンク%'")
+        assert store.conn.execute(count).fetchone()[0] == before

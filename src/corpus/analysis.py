@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from corpus import counted
+from corpus import counted, search_cjk
 from corpus.counted import association as association  # re-exported
 from corpus.parallel import chunked
 from corpus.queries import NotFound, Row, dict_rows, in_scope
@@ -673,11 +673,25 @@ def search(
     dedupe: bool = False,
 ) -> list[Row]:
     """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2);
-    with `lang`, `since`, `until`, `dedupe`, only those articles (see `queries.in_scope`)."""
+    with `lang`, `since`, `until`, `dedupe`, only those articles (see `queries.in_scope`).
+
+    A query with a Chinese, Japanese or Korean character is answered by substring instead
+    (`search_cjk`)."""
     scope, scope_params = in_scope("a.id", lang, since, until, dedupe)
     expression = phrase_query(query.strip()) if phrase else query.strip()
     if not expression or expression == '""':
         raise BadQuery("empty search query")
+    if search_cjk.has_cjk(query):
+        return search_cjk.search(
+            store,
+            query,
+            source=source,
+            entity=entity,
+            kind=kind,
+            limit=limit,
+            phrase=phrase,
+            scope=(scope, scope_params),
+        )
     try:
         rows = dict_rows(
             store.conn.execute(

@@ -18,10 +18,12 @@ import hashlib
 import itertools
 import logging
 import os
+import shutil
 import socket
 import tempfile
 import threading
 import uuid
+import weakref
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from corpus.errors import GazetteerError, ModelNotFound
 from corpus.ingest import Tagger, Untagged
 from corpus.parallel import chunked
-from corpus.tagging import ENGINES, LocalEngine, SummarizingTagger, fingerprint, resolve_model_name
+from corpus.tagging import ENGINES, Fingerprints, LocalEngine, SummarizingTagger, resolve_model_name
 
 __all__ = ["ENGINES", "LocalEngine", "open_engine"]
 
@@ -52,7 +54,8 @@ CLIENT_CONFIG = {"distributed.admin.low-level-log-length": 16}
 # which a local cluster does not show: it costs a few percent of tagging throughput.
 LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 # What workers send back of each tagged article.
-TAGGING_FIELDS = {"mentions", "entities", "sentences", "signature", "shingles"}
+# What a worker sends back of each tagged article (the fingerprint: its language pipeline's).
+TAGGING_FIELDS = {"mentions", "entities", "sentences", "signature", "shingles", "fingerprint"}
 INSTALL_HINT = "install the dask extra: pip install '.[dask]' (or pip install 'dask[distributed]')"
 
 Warn = Callable[[str], None]
@@ -116,7 +119,8 @@ class PipelineSpec:
 
     model: str  # resolved model name (a package the workers have installed)
     gazetteers: tuple[tuple[str, bytes], ...]  # (file name, contents) of the --gazetteer files
-    fingerprint: str  # the client's; a worker whose pipeline differs is an error
+    fingerprints: tuple[tuple[str, str], ...]  # the client's, per language pipeline; a worker
+    # whose pipelines differ is an error
 
     @property
     def key(self) -> str:
@@ -134,7 +138,7 @@ def pipeline_spec(model: str | None, gazetteers: Sequence[Path]) -> PipelineSpec
     return PipelineSpec(
         model=resolve_model_name(model),
         gazetteers=tuple((path.name, path.read_bytes()) for path in gazetteers),
-        fingerprint=fingerprint(model, gazetteers),
+        fingerprints=tuple(Fingerprints.of_pipelines(model, gazetteers).by_pipeline.items()),
     )
 
 
@@ -165,18 +169,24 @@ def pipeline_loads() -> int:
 
 
 def _build(spec: PipelineSpec) -> SummarizingTagger:
-    """Write the shipped gazetteers to a temporary directory: the pipeline reads files."""
-    with tempfile.TemporaryDirectory(prefix="corpus-gazetteers-") as tmp:
-        paths = []
-        for number, (name, data) in enumerate(spec.gazetteers):
-            path = Path(tmp) / f"{number}-{name}"
-            path.write_bytes(data)
-            paths.append(path)
-        return SummarizingTagger(spec.model, paths)
+    """Write the shipped gazetteers to a temporary directory: the pipeline reads files, each
+    language's when it first meets that language, so the directory lives as long as the tagger."""
+    tmp = tempfile.mkdtemp(prefix="corpus-gazetteers-")
+    paths = []
+    for number, (name, data) in enumerate(spec.gazetteers):
+        path = Path(tmp) / f"{number}-{name}"
+        path.write_bytes(data)
+        paths.append(path)
+    tagger = SummarizingTagger(spec.model, paths)
+    weakref.finalize(tagger, shutil.rmtree, tmp, ignore_errors=True)
+    return tagger
 
 
-def tag_batch(spec: PipelineSpec, bodies: list[str], batch_size: int) -> dict[str, Any]:
-    """The Dask task: tag article bodies on a worker; plain data back, in input order.
+def tag_batch(
+    spec: PipelineSpec, texts: list[tuple[str, str | None]], batch_size: int
+) -> dict[str, Any]:
+    """The Dask task: tag article (body, language) pairs on a worker; plain data back, in input
+    order.
 
     A pipeline that cannot be built comes back as data, not as an exception, so that Dask does
     not retry what cannot succeed.
@@ -187,11 +197,11 @@ def tag_batch(spec: PipelineSpec, bodies: list[str], batch_size: int) -> dict[st
         return {"error": type(error).__name__, "message": str(error), "worker": _worker_name()}
     from corpus.models import Article
 
-    articles = [Article(body=body, path="") for body in bodies]
+    articles = [Article(body=body, lang=lang, path="") for body, lang in texts]
     with _TAG_LOCK:
         tagged = list(tagger.tag(articles, batch_size=batch_size))
     return {
-        "fingerprint": tagger.fingerprint,
+        "fingerprints": tagger.fingerprints.by_pipeline,
         "worker": _worker_name(),
         "tagged": [t.model_dump(include=TAGGING_FIELDS) for t in tagged],
     }
@@ -345,7 +355,8 @@ class DaskTagger:
         self.client = client
         self.spec = spec
         self.settings = settings
-        self.fingerprint = spec.fingerprint
+        self.fingerprints = Fingerprints(dict(spec.fingerprints))
+        self.fingerprint = self.fingerprints.of("en")
         self.peak_in_flight = 0  # the most batches that were in flight at once
         self.resubmitted = 0  # batches the client ran again after Dask gave up on them
         self._run = uuid.uuid4().hex[:12]
@@ -380,7 +391,7 @@ class DaskTagger:
             self.client.submit,
             tag_batch,
             self.spec,
-            [article.body for article in batch.articles],
+            [(article.body, article.lang) for article in batch.articles],
             batch_size,
             key=f"corpus-tag-{self._run}-{next(self._keys)}",
             retries=self.settings.task_retries,
@@ -429,17 +440,17 @@ class DaskTagger:
         if "error" in data:
             kind = ModelNotFound if data["error"] == "ModelNotFound" else GazetteerError
             raise kind(f"on worker {data['worker']}: {data['message']}")
-        if data["fingerprint"] != self.fingerprint:
+        if Fingerprints(data["fingerprints"]) != self.fingerprints:
             raise EngineError(
-                f"worker {data['worker']} tags with another pipeline (fingerprint "
-                f"{data['fingerprint']}, this client's is {self.fingerprint}): install the same "
-                "corpus and model versions on every worker"
+                f"worker {data['worker']} tags with another pipeline (fingerprints "
+                f"{data['fingerprints']}, this client's are {self.fingerprints.by_pipeline}): "
+                "install the same corpus and model versions on every worker"
             )
         from corpus.models import TaggedArticle
 
         return [
             TaggedArticle.model_validate(
-                {"article": article, **tagged, "fingerprint": self.fingerprint}
+                {"article": article, **tagged}
             )
             for article, tagged in zip(batch.articles, data["tagged"], strict=True)
         ]

@@ -41,6 +41,7 @@ class GazetteerEntry(BaseModel):
     not_before: tuple[str, ...] = ()
     not_near: tuple[str, ...] = ()
     descriptors: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()  # see ExtraNames.cues
 
     @field_validator("aliases", "ambiguous", "descriptors")
     @classmethod
@@ -77,11 +78,41 @@ class Country(BaseModel):
         return self.names if self.name in self.names else (self.name, *self.names)
 
 
+class ExtraNames(BaseModel):
+    """More names of an entity (`entity`: its id) or a country (`country`: its code), kept apart
+    from its entry: "[[names]]" tables, applied after every file is merged, so they add to the
+    entry whichever file defines it (the shipped file's Korean and Japanese names are these)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    entity: str | None = None
+    country: str | None = Field(default=None, pattern=r"^[A-Z]{2,3}$")
+    aliases: tuple[str, ...] = Field(min_length=1)
+    ambiguous: tuple[str, ...] = ()
+    # For an ambiguous name in text without spaces between words (Japanese, Chinese) or with
+    # particles attached (Korean), where its neighbours cannot tell a name from a word: it is
+    # taken only in an article that also holds one of these.
+    cues: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ExtraNames:
+        if (self.entity is None) == (self.country is None):
+            raise ValueError("give either entity (an id) or country (a code)")
+        if any(not alias.strip() for alias in self.aliases):
+            raise ValueError("field 'aliases': contains an empty string")
+        if unknown := set(self.ambiguous) - set(self.aliases):
+            raise ValueError(f"ambiguous names not among the aliases: {sorted(unknown)}")
+        if self.country and (self.ambiguous or self.cues):
+            raise ValueError("a country's names take no ambiguous or cues")
+        return self
+
+
 class _GazetteerFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     entity: list[dict[str, Any]] = []
     country: list[dict[str, Any]] = []
+    names: list[dict[str, Any]] = []
 
 
 @dataclass(frozen=True)
@@ -91,6 +122,7 @@ class Gazetteer:
     entities: dict[str, GazetteerEntry] = field(default_factory=dict)
     countries: dict[str, Country] = field(default_factory=dict)
     sources: tuple[str, ...] = ()
+    names: tuple[tuple[str, ExtraNames], ...] = ()  # (source, table) not yet applied
 
     def merged(self, other: Gazetteer) -> Gazetteer:
         """`other` over `self`: same id (or country code) replaces."""
@@ -98,7 +130,32 @@ class Gazetteer:
             entities={**self.entities, **other.entities},
             countries={**self.countries, **other.countries},
             sources=self.sources + other.sources,
+            names=self.names + other.names,
         )
+
+    def with_names(self) -> Gazetteer:
+        """The [[names]] tables added to their entries (a missing id or code is an error)."""
+        entities, countries = dict(self.entities), dict(self.countries)
+        for source, extra in self.names:
+            if extra.entity is not None:
+                if (entry := entities.get(extra.entity)) is None:
+                    raise GazetteerError(f"{source}: [[names]] for unknown entity {extra.entity!r}")
+                entities[extra.entity] = entry.model_copy(
+                    update={
+                        "aliases": (*entry.aliases, *extra.aliases),
+                        "ambiguous": (*entry.ambiguous, *extra.ambiguous),
+                        "cues": (*entry.cues, *extra.cues),
+                    }
+                )
+            elif extra.country is not None:
+                if (country := countries.get(extra.country)) is None:
+                    raise GazetteerError(
+                        f"{source}: [[names]] for unknown country {extra.country!r}"
+                    )
+                countries[extra.country] = country.model_copy(
+                    update={"names": (*country.all_names, *extra.aliases)}
+                )
+        return Gazetteer(entities=entities, countries=countries, sources=self.sources)
 
 
 @dataclass(frozen=True)
@@ -140,7 +197,7 @@ def load_gazetteers(paths: Sequence[Path] = (), *, include_shipped: bool = True)
     gazetteer = shipped_gazetteer() if include_shipped else Gazetteer()
     for path in paths:
         gazetteer = gazetteer.merged(load_gazetteer_file(path))
-    return gazetteer
+    return gazetteer.with_names()
 
 
 def parse_gazetteer(data: bytes, *, source: str) -> Gazetteer:
@@ -157,11 +214,17 @@ def parse_gazetteer(data: bytes, *, source: str) -> Gazetteer:
         tables = _GazetteerFile.model_validate(document)
     except ValidationError as exc:
         raise GazetteerError(
-            f"{source}: {_describe(exc)} (expected [[entity]] or [[country]] tables)"
+            f"{source}: {_describe(exc)} (expected [[entity]], [[country]] or [[names]] tables)"
         ) from exc
     entities = _validate_all(GazetteerEntry, tables.entity, "entity", "id", source)
     countries = _validate_all(Country, tables.country, "country", "code", source)
-    return Gazetteer(entities=entities, countries=countries, sources=(source,))
+    names = []
+    for number, table in enumerate(tables.names, start=1):
+        try:
+            names.append((source, ExtraNames.model_validate(table)))
+        except ValidationError as exc:
+            raise GazetteerError(f"{source}: names #{number}: {_describe(exc)}") from exc
+    return Gazetteer(entities=entities, countries=countries, sources=(source,), names=tuple(names))
 
 
 def _validate_all(

@@ -31,6 +31,7 @@ from corpus.loader.records import FieldMap
 from corpus.loader.streams import StoredState, plan_read, stream_records
 from corpus.models import Article, TaggedArticle
 from corpus.store import FileState, Store, StoredFile
+from corpus.tagging import Fingerprints, pipeline_note, pipeline_of
 
 WRITE_BATCH_ARTICLES = 256
 MAX_RECORD_MESSAGES = 100  # bad records listed one by one per file; the rest are counted
@@ -125,14 +126,18 @@ class Ingest:
         self,
         store: Store,
         tagger: Callable[[], Tagger],
-        fingerprint: str,
+        fingerprint: str | Fingerprints,
         options: IngestOptions | None = None,
         reporter: Reporter | None = None,
     ) -> None:
         self.store = store
         self._tagger_factory = tagger
         self._tagger: Tagger | None = None
-        self.fingerprint = fingerprint
+        # What each article should be tagged with, by its language (a string: for every one).
+        self.fingerprints = (
+            Fingerprints(fingerprint) if isinstance(fingerprint, str) else fingerprint
+        )
+        self._noted: set[str] = set()
         self.options = options or IngestOptions()
         self.reporter = reporter or Reporter()
         self.report = IngestReport()
@@ -164,14 +169,14 @@ class Ingest:
 
     def retag(self, stale_only: bool = False) -> int:
         """Re-tag stored articles (with another fingerprint, or all) from their stored text."""
-        ids = self.store.stale_article_ids(self.fingerprint if stale_only else None)
+        ids = self.store.stale_article_ids(self.fingerprints.is_current if stale_only else None)
         if not ids:  # and so the model is not loaded
             return self.report.retagged
         tagged: list[TaggedArticle] = []
         # One stream through the tagger, so that its workers never idle between write batches.
         # Stores from before language detection hold no language: it is detected here.
         articles = (with_language(a) for a in self.store.load_articles(ids))
-        for result in self.tagger.tag(articles, **self._pipe_options()):
+        for result in self.tagger.tag(self._noting(articles), **self._pipe_options()):
             if isinstance(result, Untagged):
                 self._not_retagged(result)
                 continue
@@ -289,9 +294,11 @@ class Ingest:
                 needed = _unique(
                     a
                     for a in loaded.articles
-                    if stored.get(a.id) != self.fingerprint and a.id not in self._seen_ids
+                    if not self.fingerprints.is_current(a.lang, stored.get(a.id))
+                    and a.id not in self._seen_ids
                 )
                 self._seen_ids.update(a.id for a in needed)
+                self._note_pipelines(needed)
                 waiting.append((StoredFile(loaded, {}), {a.id for a in needed}))
                 yield from needed
 
@@ -341,6 +348,18 @@ class Ingest:
         for warning in warnings:
             self.report.warnings.append(warning)
             self.reporter.warning(warning)
+
+    def _noting(self, articles: Iterable[Article]) -> Iterator[Article]:
+        for article in articles:
+            self._note_pipelines([article])
+            yield article
+
+    def _note_pipelines(self, articles: Iterable[Article]) -> None:
+        """Say once per run what a user should know of a pipeline about to tag (no GiNZA)."""
+        for pipeline in {pipeline_of(a.lang) for a in articles} - self._noted:
+            self._noted.add(pipeline)
+            if note := pipeline_note(pipeline):
+                self._warn([note])
 
     def _unchanged(self, key: str, items: int) -> None:
         self.report.unchanged += items

@@ -15,6 +15,8 @@ from corpus.dupes import index as dupes_index
 
 Step = str | Callable[[sqlite3.Connection], None]
 
+_CJK = "('ja', 'ko', 'zh')"  # the languages of the trigram index (migration 8)
+
 MIGRATIONS: list[list[Step]] = [
     [
         """CREATE TABLE files (
@@ -154,6 +156,30 @@ MIGRATIONS: list[list[Step]] = [
         "ALTER TABLE occurrences ADD COLUMN data BLOB",
         "ALTER TABLE occurrences ADD COLUMN sha256 TEXT",
         "ALTER TABLE occurrences ADD COLUMN encoding TEXT",
+    ],
+    # 8: a trigram index of the titles and bodies of Japanese, Korean and Chinese articles, for
+    # substring search (`search_cjk.py`): contentless, kept by triggers, filled from the store.
+    [
+        """CREATE VIRTUAL TABLE articles_cjk USING fts5(
+            title, body, content = '', tokenize = 'trigram'
+        )""",
+        f"""CREATE TRIGGER articles_cjk_insert AFTER INSERT ON articles
+            WHEN new.lang IN {_CJK} BEGIN
+            INSERT INTO articles_cjk (rowid, title, body) VALUES (new.rowid, new.title, new.body);
+        END""",
+        f"""CREATE TRIGGER articles_cjk_delete AFTER DELETE ON articles
+            WHEN old.lang IN {_CJK} BEGIN
+            INSERT INTO articles_cjk (articles_cjk, rowid, title, body)
+            VALUES ('delete', old.rowid, old.title, old.body);
+        END""",
+        f"""CREATE TRIGGER articles_cjk_update AFTER UPDATE OF title, body, lang ON articles BEGIN
+            INSERT INTO articles_cjk (articles_cjk, rowid, title, body)
+            SELECT 'delete', old.rowid, old.title, old.body WHERE old.lang IN {_CJK};
+            INSERT INTO articles_cjk (rowid, title, body)
+            SELECT new.rowid, new.title, new.body WHERE new.lang IN {_CJK};
+        END""",
+        f"""INSERT INTO articles_cjk (rowid, title, body)
+            SELECT rowid, title, body FROM articles WHERE lang IN {_CJK}""",
     ],
 ]
 

@@ -252,13 +252,15 @@ class Store:
             found.update(dict(rows))
         return found
 
-    def stale_article_ids(self, fingerprint: str | None) -> list[str]:
-        """Ids of articles tagged with another fingerprint (all of them when it is None)."""
-        rows = self.conn.execute(
-            "SELECT id FROM articles WHERE ? IS NULL OR fingerprint != ? ORDER BY id",
-            (fingerprint, fingerprint),
-        )
-        return [row[0] for row in rows]
+    def stale_article_ids(self, current: Callable[[str | None, str], bool] | None) -> list[str]:
+        """Ids of articles whose fingerprint is not `current(lang, fingerprint)` for their
+        language (all of them when `current` is None)."""
+        rows = self.conn.execute("SELECT id, lang, fingerprint FROM articles ORDER BY id")
+        return [
+            id_
+            for id_, lang, fingerprint in rows
+            if current is None or not current(lang, fingerprint)
+        ]
 
     def load_articles(self, ids: Sequence[str]) -> Iterator[Article]:
         """Rebuild stored articles (with their first occurrence's path) for re-tagging.

@@ -6,6 +6,11 @@ is the number of distinct content words they share divided by ``log|Si| + log|Sj
 is mentioned in both. PageRank (damping 0.85, power iteration) scores the nodes; rank 0 is
 the most central sentence. Fragments shorter than ``MIN_WORDS`` words get no edges and
 always rank after full sentences. Ties are broken by position, so ranks are a total order.
+
+Japanese, Chinese and Korean sentences are compared by character bigrams instead of words
+(Japanese and Chinese put no spaces between words; Korean attaches particles to them): the
+bigrams of their runs of Chinese characters, kana and hangul, hiragana-only pairs left out as
+they are mostly grammar. A fragment there is a sentence of fewer than MIN_BIGRAMS bigrams.
 """
 
 from __future__ import annotations
@@ -38,6 +43,28 @@ _STOPWORD_TEXT = """a about above after again against all also am an and any are
 STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+CJK_LANGUAGES = frozenset({"ja", "zh", "ko"})
+MIN_BIGRAMS = 6
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7a3\uf900-\ufaff]+")
+_HIRAGANA = re.compile(r"^[\u3040-\u309f]+$")
+
+
+def _bigrams(text: str) -> list[str]:
+    return [
+        run[i : i + 2]
+        for run in _CJK_RUN.findall(text)
+        for i in range(len(run) - 1)
+        if not _HIRAGANA.match(run[i : i + 2])
+    ]
+
+
+def _units(text: str, lang: str | None) -> tuple[frozenset[str], int, int]:
+    """A sentence's content units (words, or CJK bigrams), its length in units, and the length
+    below which it is a fragment."""
+    if lang in CJK_LANGUAGES:
+        bigrams = _bigrams(text)
+        return frozenset(bigrams), len(bigrams), MIN_BIGRAMS
+    return content_words(text), len(_WORD.findall(text)), MIN_WORDS
 
 
 def content_words(text: str) -> frozenset[str]:
@@ -73,21 +100,24 @@ def _incidence(sets: Sequence[frozenset[str]]) -> npt.NDArray[np.float64]:
 
 
 def similarity_matrix(
-    body: str, sentences: Sequence[Sentence], mentions: Sequence[Mention] = ()
+    body: str,
+    sentences: Sequence[Sentence],
+    mentions: Sequence[Mention] = (),
+    lang: str | None = None,
 ) -> npt.NDArray[np.float64]:
     """Symmetric edge weights with a zero diagonal; fragments have no edges."""
     import numpy as np  # imported here: `corpus show` needs summary_text only
 
-    texts = [body[s.start : s.end] for s in sentences]
-    lengths = [len(_WORD.findall(t)) for t in texts]
-    words = [content_words(t) for t in texts]
+    units = [_units(body[s.start : s.end], lang) for s in sentences]
+    words = [u[0] for u in units]
+    lengths = [u[1] if u[1] >= u[2] else 0 for u in units]  # 0: a fragment
     ents = [_entities(s, mentions) for s in sentences]
     # Shared words and entities of every pair at once, as products of incidence matrices.
     word_matrix, entity_matrix = _incidence(words), _incidence(ents)
     shared_words = word_matrix @ word_matrix.T
     shared_entities = entity_matrix @ entity_matrix.T
-    full = np.array([n >= MIN_WORDS for n in lengths], dtype=bool)
-    logs = np.array([math.log(n) if n >= MIN_WORDS else 1.0 for n in lengths], dtype=np.float64)
+    full = np.array([n > 0 for n in lengths], dtype=bool)
+    logs = np.array([math.log(n) if n > 1 else 1.0 for n in lengths], dtype=np.float64)
     weights = shared_words / (logs[:, None] + logs[None, :]) + ENTITY_BONUS * shared_entities
     weights[~(full[:, None] & full[None, :])] = 0.0  # fragments have no edges
     np.fill_diagonal(weights, 0.0)
@@ -117,15 +147,18 @@ def pagerank(weights: npt.NDArray[np.float64], damping: float = DAMPING) -> npt.
 
 
 def rank_sentences(
-    body: str, sentences: Sequence[Sentence], mentions: Sequence[Mention] = ()
+    body: str,
+    sentences: Sequence[Sentence],
+    mentions: Sequence[Mention] = (),
+    lang: str | None = None,
 ) -> list[Sentence]:
     """The same sentences, same order, with ``rank`` set (0 = most central, a total order)."""
     import numpy as np  # imported here: `corpus show` needs summary_text only
 
-    scores = pagerank(similarity_matrix(body, sentences, mentions))
+    scores = pagerank(similarity_matrix(body, sentences, mentions, lang))
     # scores equal up to float noise must tie, so that position decides
     rounded = np.round(scores, 9)
-    fragment = [len(_WORD.findall(body[s.start : s.end])) < MIN_WORDS for s in sentences]
+    fragment = [(u := _units(body[s.start : s.end], lang))[1] < u[2] for s in sentences]
     order = sorted(
         range(len(sentences)),
         key=lambda i: (fragment[i], -float(rounded[i]), sentences[i].start, i),

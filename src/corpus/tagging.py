@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
@@ -54,28 +55,99 @@ def gazetteer_paths(extra: Sequence[Path] = ()) -> list[Path]:
     return [SHIPPED_GAZETTEER, *extra]
 
 
-def fingerprint(model: str | None = None, gazetteers: Sequence[Path] = ()) -> str:
-    name = resolve_model_name(model)
+# --- one pipeline per language ------------------------------------------------------------------
+
+PIPELINES = ("en", "ja", "ko", "xx")
+JAPANESE_MODEL = "ja_ginza"
+
+
+def pipeline_of(lang: str | None) -> str:
+    """The pipeline that tags text in `lang`: English's for English and for undetermined text
+    (too short to tell: the corpus is English first), Japanese's, Korean's, or "xx" (the
+    gazetteer's rules) for every other language."""
+    if lang is None or lang == "en":
+        return "en"
+    return lang if lang in PIPELINES else "xx"
+
+
+def japanese_model_installed() -> bool:
+    return importlib.util.find_spec(JAPANESE_MODEL) is not None
+
+
+def pipeline_note(pipeline: str) -> str | None:
+    """What a user should know about a pipeline before it tags (said once by an ingest)."""
+    if pipeline == "ja" and not japanese_model_installed():
+        return (
+            "Japanese text is tagged by the gazetteer alone: install the ja extra "
+            "(pip install '.[ja]') for GiNZA's statistical entities"
+        )
+    return None
+
+
+def fingerprint(
+    model: str | None = None, gazetteers: Sequence[Path] = (), pipeline: str = "en"
+) -> str:
+    """The fingerprint of one language pipeline: its model's name and version (the English
+    model for "en", GiNZA for "ja" when installed, none for the rules alone), our components'
+    version and the gazetteers' contents. Changing one pipeline re-tags only its articles."""
+    if pipeline == "en":
+        name = resolve_model_name(model)
+        described = f"{name}=={model_version(name)}"
+    elif pipeline == "ja" and japanese_model_installed():
+        described = f"{JAPANESE_MODEL}=={model_version(JAPANESE_MODEL)}"
+    else:
+        described = "rules"
     digest = hashlib.sha256(
-        f"{name}=={model_version(name)};components={COMPONENTS_VERSION}".encode()
+        f"{described};components={COMPONENTS_VERSION};pipeline={pipeline}".encode()
     )
     for path in gazetteer_paths(gazetteers):
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
 
 
+class Fingerprints:
+    """The fingerprint each article should be tagged with, by its language's pipeline.
+
+    Built from one string, every language has that one (a tagger of one pipeline, in tests).
+    """
+
+    def __init__(self, by_pipeline: dict[str, str] | str) -> None:
+        if isinstance(by_pipeline, str):
+            by_pipeline = dict.fromkeys(PIPELINES, by_pipeline)
+        self.by_pipeline = by_pipeline
+
+    @classmethod
+    def of_pipelines(cls, model: str | None, gazetteers: Sequence[Path]) -> Fingerprints:
+        """Computed without loading any model."""
+        return cls({name: fingerprint(model, gazetteers, name) for name in PIPELINES})
+
+    def of(self, lang: str | None) -> str:
+        return self.by_pipeline[pipeline_of(lang)]
+
+    def is_current(self, lang: str | None, stored: str | None) -> bool:
+        return stored == self.of(lang)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fingerprints) and self.by_pipeline == other.by_pipeline
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self.by_pipeline.items())))
+
+
 class SummarizingTagger:
-    """The spaCy tagger, plus TextRank sentence ranks for summaries and the near-duplicate
-    signature, under one fingerprint."""
+    """The tagger of each language, built on first use, plus TextRank sentence ranks for
+    summaries and the near-duplicate signature; each article is tagged by its language's
+    pipeline and carries its fingerprint."""
 
     def __init__(self, model: str | None, gazetteers: Sequence[Path]) -> None:
-        from corpus.pipeline import load_tagger  # imports spaCy: only when tagging
+        from corpus.pipeline.router import Router  # imports spaCy: only when tagging
 
-        self._tagger = load_tagger(resolve_model_name(model), list(gazetteers))
-        self.fingerprint = self._tagger.fingerprint
+        self._tagger = Router(resolve_model_name(model), list(gazetteers))
+        self.fingerprints = self._tagger.fingerprints
+        self.fingerprint = self.fingerprints.of("en")
 
-    def tag_text(self, text: str) -> list[Mention]:
-        mentions, _entities, _sentences = self._tagger.tag_text(text)
+    def tag_text(self, text: str, lang: str | None = None) -> list[Mention]:
+        mentions, _entities, _sentences = self._tagger.tag_text(text, lang)
         return mentions
 
     def tag(
@@ -91,7 +163,12 @@ class SummarizingTagger:
         _FORKED_TAGGER = self  # what the forked workers inherit
         try:
             batches = text_batches(articles, batch_size)
-            for results in ordered_map(_tag_chunk, batches, n_process):
+            first = next(batches, None)
+            if first is None:
+                return
+            # Load what the first batch needs before the workers fork, so that they share it.
+            self._tagger.load_for(first)
+            for results in ordered_map(_tag_chunk, itertools.chain([first], batches), n_process):
                 yield from results
         finally:
             _FORKED_TAGGER = None
@@ -104,7 +181,7 @@ class SummarizingTagger:
 
         for tagged in self._tagger.tag(articles, batch_size=batch_size):
             body = tagged.article.body
-            sentences = rank_sentences(body, tagged.sentences, tagged.mentions)
+            sentences = rank_sentences(body, tagged.sentences, tagged.mentions, tagged.article.lang)
             signature, shingles = sign(body)
             update = {"sentences": sentences, "signature": signature, "shingles": shingles}
             yield tagged.model_copy(update=update)

@@ -16,6 +16,7 @@ from corpus.cli.options import (
     CorpusError,
     handle_errors,
     json_option,
+    language_code,
     open_store,
     print_json,
     store_option,
@@ -24,7 +25,13 @@ from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import FORMAT_NAMES
 from corpus.loader.records import FIELDS, FieldMap
 from corpus.render import stderr_console, stdout_console
-from corpus.tagging import BATCH_CHARACTERS, ENGINES, LocalEngine, SummarizingTagger, fingerprint
+from corpus.tagging import (
+    BATCH_CHARACTERS,
+    ENGINES,
+    Fingerprints,
+    LocalEngine,
+    SummarizingTagger,
+)
 
 if TYPE_CHECKING:
     from corpus.engines import Engine
@@ -120,7 +127,8 @@ def ingest_job(
     ):
         store.on_wait = reporter.warning
         tagger = tagging.tagger_factory(model, gazetteers)
-        yield Ingest(store, tagger, fingerprint(model, gazetteers), options, reporter)
+        fingerprints = Fingerprints.of_pipelines(model, gazetteers)
+        yield Ingest(store, tagger, fingerprints, options, reporter)
 
 
 @contextmanager
@@ -318,25 +326,33 @@ def retag_command(
 
 @click.command("tag")
 @click.argument("source", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+@click.option(
+    "--lang",
+    metavar="CODE",
+    callback=language_code,
+    help="The text's language (ISO 639-1), which chooses the pipeline  [default: detected]",
+)
 @pipeline_options
 @json_option
 @handle_errors
 def tag_command(
-    source: Any, model: str | None, gazetteers: tuple[Path, ...], as_json: bool
+    source: Any, lang: str | None, model: str | None, gazetteers: tuple[Path, ...], as_json: bool
 ) -> None:
     """Tag text from a FILE or stdin (-) and print its entities, storing nothing.
 
-    Use it to check a gazetteer edit before re-tagging the store.
+    The text's language is detected (or given with --lang) and chooses the pipeline, as at
+    ingest. Use it to check a gazetteer edit before re-tagging the store.
 
     \b
-    Example:
+    Examples:
       echo "Naver and SoftBank own LY Corp." | corpus tag - --json
+      echo "네이버는 라인야후 지분을 팔지 않았다." | corpus tag - --lang ko
     """
     from corpus.views.articles import tagged_text
 
     text = source.read()
     tagger = SummarizingTagger(model, gazetteers)
-    mentions = [m.model_dump() for m in tagger.tag_text(text)]
+    mentions = [m.model_dump() for m in tagger.tag_text(text, lang)]
     if as_json:
         print_json({"entities": mentions})
     else:

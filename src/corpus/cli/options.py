@@ -44,7 +44,7 @@ def json_option(func: F) -> F:
     )
 
 
-def _language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def language_code(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
     code = value.strip().lower()
@@ -57,7 +57,7 @@ def lang_option(func: F) -> F:
     return click.option(
         "--lang",
         metavar="CODE",
-        callback=_language_code,
+        callback=language_code,
         help="Only articles in this language (ISO 639-1: en, ja, ko, zh...; see `corpus summary`).",
     )(func)
 

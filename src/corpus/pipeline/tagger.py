@@ -14,15 +14,39 @@ from corpus.gazetteer import Gazetteer
 from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
 from corpus.pipeline.build import build_pipeline
 from corpus.pipeline.gazetteer_rules import GazetteerRules
+from corpus.pipeline.japanese import JapaneseRules, build_japanese
 from corpus.pipeline.joining import joined_name
 from corpus.tagging import fingerprint, text_batches
 
 ENTITY_CACHE_SIZE = 100_000
+RULE_COMPONENTS = ("corpus_gazetteer", "corpus_japanese")  # where a pipeline keeps its gazetteer
 
 
 def load_tagger(model: str | None = None, gazetteers: Sequence[Path] = ()) -> Tagger:
     """A Tagger over `model` (see resolve_model_name) and the shipped gazetteer + `gazetteers`."""
     return Tagger(build_pipeline(model, gazetteers), fingerprint(model, gazetteers))
+
+
+def load_japanese_tagger(gazetteers: Sequence[Path] = ()) -> Tagger:
+    """A Tagger over GiNZA (the `ja` extra) and the gazetteers."""
+    return Tagger(build_japanese(list(gazetteers)), fingerprint(None, gazetteers, "ja"))
+
+
+class EntityRecords:
+    """The canonical entity of each mention; cached, as news repeats the same names endlessly."""
+
+    def __init__(self, canonical: Canonicaliser) -> None:
+        self.canonical = canonical
+        self._entities: dict[tuple[str, str, str], Entity] = {}
+
+    def entity(self, kb_id: str, text: str, label: str) -> Entity:
+        key = (kb_id, text, label)
+        if (entity := self._entities.get(key)) is None:
+            if len(self._entities) >= ENTITY_CACHE_SIZE:
+                self._entities.clear()
+            entity_id = kb_id or self.canonical.entity_id(text, label)
+            entity = self._entities[key] = self.canonical.entity(entity_id, label, text)
+        return entity
 
 
 VOCABULARY_WARM_UP_ARTICLES = 1000  # see Tagger._vocabulary_zone
@@ -34,14 +58,14 @@ class Tagger:
     def __init__(self, nlp: Language, fingerprint: str) -> None:
         self.nlp = nlp
         self.fingerprint = fingerprint  # tagging.fingerprint of the model and gazetteers
-        rules = nlp.get_pipe("corpus_gazetteer")
-        if not isinstance(rules, GazetteerRules):
-            raise TypeError("the pipeline's corpus_gazetteer component is not GazetteerRules")
+        rules = next((nlp.get_pipe(n) for n in RULE_COMPONENTS if n in nlp.pipe_names), None)
+        if not isinstance(rules, GazetteerRules | JapaneseRules):
+            raise TypeError(f"the pipeline has none of the components {RULE_COMPONENTS}")
         self.gazetteer: Gazetteer = rules.gazetteer
         self.canonical: Canonicaliser = rules.canonical
+        self.records = EntityRecords(self.canonical)
         self.model_name = f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'unknown')}"
         self.model_version = str(nlp.meta.get("version", "0"))
-        self._entities: dict[tuple[str, str, str], Entity] = {}
         self.warm_up_articles = VOCABULARY_WARM_UP_ARTICLES
         self._tagged_articles = 0
 
@@ -90,7 +114,7 @@ class Tagger:
         for ent in doc.ents:
             text, label = ent.text, ent.label_
             # A mention joined to a fuller one names its entity by the fuller one's text.
-            entity = self._canonical_entity(ent.kb_id_, joined_name(doc, ent) or text, label)
+            entity = self.records.entity(ent.kb_id_, joined_name(doc, ent) or text, label)
             # Built without re-validation: every field comes typed from spaCy (a hot path).
             mentions.append(
                 Mention.model_construct(
@@ -99,16 +123,6 @@ class Tagger:
             )
             entities.setdefault(entity.id, entity)
         return mentions, list(entities.values()), _sentences(doc)
-
-    def _canonical_entity(self, kb_id: str, text: str, label: str) -> Entity:
-        """The entity of a mention; cached, as news text repeats the same names endlessly."""
-        key = (kb_id, text, label)
-        if (entity := self._entities.get(key)) is None:
-            if len(self._entities) >= ENTITY_CACHE_SIZE:
-                self._entities.clear()
-            entity_id = kb_id or self.canonical.entity_id(text, label)
-            entity = self._entities[key] = self.canonical.entity(entity_id, label, text)
-        return entity
 
 
 def _sentences(doc: Doc) -> list[Sentence]:
