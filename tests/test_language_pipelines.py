@@ -173,3 +173,22 @@ def test_tag_command_chooses_the_pipeline_by_language(cli: Cli) -> None:
     assert ids == ["naver", "ly-corp"]
     forced = cli("tag", "-", "--json", "--lang", "ko", input="Naver")
     assert [m["entity"] for m in json.loads(forced.output)["entities"]] == ["naver"]
+
+
+def test_kwic_lines_align_double_width_characters(mixed_db: Path) -> None:
+    from rich.cells import cell_len
+
+    from corpus.analysis import kwic
+    from corpus.store import Store
+    from corpus.views.kwic import kwic_line
+
+    with Store.open(mixed_db, readonly=True) as store:
+        rows = kwic(store, "naver", width=12)
+    assert {row["lang"] for row in rows} >= {"en", "ja", "ko"}
+    columns = set()
+    for row in rows:
+        line = kwic_line(row, 12)
+        start = next(span.start for span in line.spans if "reverse" in str(span.style))
+        columns.add(cell_len(line.plain[:start]))
+        assert cell_len(line.plain[start + len(row["text"]) :]) <= 12
+    assert len(columns) == 1  # every mention starts in the same terminal column

@@ -191,15 +191,15 @@ def tag_batch(
     A pipeline that cannot be built comes back as data, not as an exception, so that Dask does
     not retry what cannot succeed.
     """
-    try:
-        tagger = worker_pipeline(spec)
-    except (ModelNotFound, GazetteerError) as error:
-        return {"error": type(error).__name__, "message": str(error), "worker": _worker_name()}
     from corpus.models import Article
 
     articles = [Article(body=body, lang=lang, path="") for body, lang in texts]
-    with _TAG_LOCK:
-        tagged = list(tagger.tag(articles, batch_size=batch_size))
+    try:  # each language's pipeline is built when the first of its articles comes
+        tagger = worker_pipeline(spec)
+        with _TAG_LOCK:
+            tagged = list(tagger.tag(articles, batch_size=batch_size))
+    except (ModelNotFound, GazetteerError) as error:
+        return {"error": type(error).__name__, "message": str(error), "worker": _worker_name()}
     return {
         "fingerprints": tagger.fingerprints.by_pipeline,
         "worker": _worker_name(),

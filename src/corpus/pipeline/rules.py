@@ -1,7 +1,7 @@
 """The RulesTagger: text in a language with no statistical model here, tagged by rules alone.
 
-Korean (no Korean NER model is on PyPI; kiwipiepy's proper-noun tags were measured and not
-adopted: see the README), Japanese without the `ja` extra, and every language but English and
+Korean (no Korean NER model is on PyPI; kiwipiepy's proper-noun tags are not measured yet),
+Japanese without the `ja` extra, and every language but English and
 Japanese: gazetteer names, countries and governments found by character (`cjk.py`), sentences
 by rule (`sentences.py`). No spaCy Doc is made: the rules read the text itself.
 """
