@@ -51,3 +51,10 @@ def drop_record_columns(conn: sqlite3.Connection) -> None:
     for table, columns in RECORD_COLUMNS.items():
         for column in columns:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+
+
+def drop_cjk_index(conn: sqlite3.Connection) -> None:
+    """Undo the CJK trigram index's migration, for a test that re-runs the migrations before."""
+    for trigger in ("articles_cjk_insert", "articles_cjk_delete", "articles_cjk_update"):
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE articles_cjk")

@@ -27,7 +27,7 @@ from corpus.migrations import MIGRATIONS
 from corpus.report.select import Filters, select_articles
 from corpus.store import Store, StoreError
 from republish import republish, split_story
-from stores import drop_record_columns
+from stores import drop_cjk_index, drop_record_columns
 
 DUPES_VERSION = next(n for n, m in enumerate(MIGRATIONS, 1) if dupes_index.sign_stored in m)
 
@@ -148,6 +148,7 @@ def test_a_store_from_before_near_duplicates_is_signed_when_upgraded(
         for table in DUPE_TABLES:
             conn.execute(f"DROP TABLE {table}")
         drop_record_columns(conn)  # added by a later migration, added again
+        drop_cjk_index(conn)  # likewise
         conn.execute(f"PRAGMA user_version = {DUPES_VERSION - 1}")
     with pytest.raises(StoreError, match="needs an upgrade"):
         Store.open(db, readonly=True)
