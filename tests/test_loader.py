@@ -113,6 +113,7 @@ def test_binary_file_is_refused() -> None:
 def test_headline_rules() -> None:
     assert looks_like_headline("Korean Messengers in China")
     assert not looks_like_headline("This is a sentence that ends with a period.")
+    assert looks_like_headline("CHINA CALLS FOR BETTER TRADE DEAL WITH U.S.")  # an initialism
     assert not looks_like_headline(" ".join(["word"] * 40))
 
 

@@ -31,8 +31,14 @@ def looks_like_headline(line: str) -> bool:
     return (
         0 < len(stripped) <= MAX_HEADLINE_CHARS
         and len(stripped.split()) <= 25
-        and stripped[-1] not in ".!?;,:"
+        and (stripped[-1] not in ".!?;,:" or _ends_in_abbreviation(stripped))
     )
+
+
+def _ends_in_abbreviation(line: str) -> bool:
+    """`... TRADE DEAL WITH U.S.` ends in an initialism, not a sentence's period."""
+    word = line.split()[-1]
+    return bool(re.fullmatch(r"(?:[A-Za-z]\.){2,}", word))
 
 
 def _headline(line: str, after_header: bool) -> bool:
