@@ -29,13 +29,19 @@ def digest(path: Path) -> str:
 
 
 def dump(db: Path) -> Dump:
-    """Every row of every table, without ingestion times (opened read-only: changes nothing)."""
+    """Every row of every table, without ingestion times (opened read-only: changes nothing).
+
+    Mentions carry the tagger's entity id: the merges across articles are made at the end of an
+    ingest, from the whole corpus, so they are no part of what one article's rows must be.
+    """
     with closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as conn:
         out: Dump = {}
         for table in TABLES:
             names = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-            columns = ", ".join(n for n in names if n != "ingested_at")
-            out[table] = Counter(conn.execute(f"SELECT {columns} FROM {table}"))
+            kept = [n for n in names if n not in {"ingested_at", "tagged_entity_id"}]
+            if "tagged_entity_id" in names:
+                kept[kept.index("entity_id")] = "coalesce(tagged_entity_id, entity_id)"
+            out[table] = Counter(conn.execute(f"SELECT {', '.join(kept)} FROM {table}"))
         return out
 
 

@@ -19,6 +19,7 @@ from typing import Literal
 
 from corpus import counted, search_cjk
 from corpus.counted import association as association  # re-exported
+from corpus.merges import final_target
 from corpus.parallel import chunked
 from corpus.queries import NotFound, Row, dict_rows, in_scope
 from corpus.store import Store
@@ -73,6 +74,7 @@ def find_entity(store: Store, query: str, *, label: str | None = None) -> Row:
     """
     if not fold(query):
         raise NotFound("give an entity: its name, id or any alias")
+    query = final_target(store.conn, query.strip())  # a merged entity's id names its target
     quick = _find_indexed(store, query, label)
     if quick is not None:
         return quick

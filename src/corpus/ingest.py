@@ -87,6 +87,7 @@ class IngestReport:
     skipped_records: int = 0  # records that are not articles (a WARC's requests, images...)
     replaced_files: int = 0
     retagged: int = 0
+    merged: int = 0  # merges of short names across articles made or undone
     failed: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files that are not articles, and why
@@ -170,8 +171,13 @@ class Ingest:
     def retag(self, stale_only: bool = False) -> int:
         """Re-tag stored articles (with another fingerprint, or all) from their stored text."""
         ids = self.store.stale_article_ids(self.fingerprints.is_current if stale_only else None)
-        if not ids:  # and so the model is not loaded
-            return self.report.retagged
+        if ids:  # otherwise the model is not loaded
+            self._retag(ids)
+        # Also when nothing was written: a killed run may have stopped before this.
+        self.report.merged += self.store.resolve_across_articles()
+        return self.report.retagged
+
+    def _retag(self, ids: list[str]) -> None:
         tagged: list[TaggedArticle] = []
         # One stream through the tagger, so that its workers never idle between write batches.
         # Stores from before language detection hold no language: it is detected here.
@@ -186,7 +192,6 @@ class Ingest:
                 self._write_tagging(tagged)
                 tagged = []
         self._write_tagging(tagged)
-        return self.report.retagged
 
     # --- stages ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from corpus import aggregates
+from corpus import aggregates, merges
 from corpus.dupes import index as dupes_index
 
 Step = str | Callable[[sqlite3.Connection], None]
@@ -181,6 +181,9 @@ MIGRATIONS: list[list[Step]] = [
         f"""INSERT INTO articles_cjk (rowid, title, body)
             SELECT rowid, title, body FROM articles WHERE lang IN {_CJK}""",
     ],
+    # 9: merges of entities (`merges.py`): the tagger's own id of a merged mention, and the table
+    # of merges, by hand and across articles.
+    [*merges.MIGRATION],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,13 @@ from typing import TYPE_CHECKING
 
 from corpus.aggregates import account
 from corpus.dupes import index as dupes_index
+from corpus.merges import (
+    apply_to_article,
+    is_stale,
+    mark_stale,
+    plan_across_articles,
+    resolve_across_articles,
+)
 from corpus.migrations import SCHEMA_VERSION, migrate, schema_version
 from corpus.parallel import chunked
 
@@ -312,6 +319,7 @@ class Store:
             account(conn, tagged, 1)
             signed = [(t.article.id, t.article.body, t.signature, t.shingles) for t in signing]
             dupes_index.add(conn, signed, mates)
+            mark_stale(conn)
 
     def write_tagging(self, tagged: Iterable[TaggedArticle]) -> None:
         """Replace the tagging of articles already stored (re-tagging after a pipeline change)."""
@@ -328,6 +336,17 @@ class Store:
                 )
                 _insert_tagging(conn, item)
             account(conn, ids, 1)
+            mark_stale(conn)
+
+    def resolve_across_articles(self) -> int:
+        """Merge the short names of people the corpus makes unambiguous (`corpus.merges`);
+        how many merges were made or undone. Writes only when something changes."""
+        if not is_stale(self.conn):
+            return 0
+        with self.transaction() as conn:
+            plan = plan_across_articles(conn)  # again, under the write lock
+            resolve_across_articles(conn, plan, stamp=now())
+        return len(plan.undo) + len(plan.make)
 
     def _replace_file(self, conn: sqlite3.Connection, item: StoredFile, stamp: str) -> list[str]:
         loaded = item.loaded
@@ -429,6 +448,7 @@ def _insert_tagging(conn: sqlite3.Connection, tagged: TaggedArticle) -> None:
         "VALUES (?, ?, ?, ?, ?, ?)",
         [(article_id, m.start, m.end, m.text, m.label, m.entity) for m in tagged.mentions],
     )
+    apply_to_article(conn, article_id)
     conn.executemany(
         "INSERT INTO sentences (article_id, idx, start, end, rank) VALUES (?, ?, ?, ?, ?)",
         [(article_id, i, s.start, s.end, s.rank) for i, s in enumerate(tagged.sentences)],

@@ -24,6 +24,9 @@ COMMAND_MODULES: dict[str, str] = {
     "search": "explore",
     "export": "explore",
     "check": "maintenance",
+    "merge": "merges",
+    "unmerge": "merges",
+    "merges": "merges",
     "report": "report",
     "dupes": "dupes",
 }

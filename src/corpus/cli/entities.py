@@ -18,13 +18,16 @@ from corpus.cli.options import (
     json_option,
     lang_option,
     open_store,
+    print_json,
     rows_to_show,
     store_option,
     stream_json,
 )
+from corpus.merges import candidate_rows as merge_candidates
 from corpus.queries import Row
 from corpus.render import stdout_console
 from corpus.views.entities import entity_table
+from corpus.views.merges import candidates_table
 
 TABLE_TOP = 50
 CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "aliases")
@@ -43,6 +46,11 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @lang_option
 @date_range_options
 @dedupe_option
+@click.option(
+    "--candidates",
+    is_flag=True,
+    help="List pairs of entities that may be one (with the evidence), to `corpus merge`.",
+)
 @click.option("--csv", "as_csv", is_flag=True, help="Print CSV instead of a table.")
 @json_option
 @store_option
@@ -57,6 +65,7 @@ def entities_command(
     since: str | None,
     until: str | None,
     dedupe: bool,
+    candidates: bool,
     as_csv: bool,
     as_json: bool,
     db: Path,
@@ -70,7 +79,11 @@ def entities_command(
       corpus entities --since 2024-01-01 --label ORG
       corpus entities --all | less -R
       corpus entities --top 20 --csv > entities.csv
+      corpus entities --candidates
     """
+    if candidates:
+        show_candidates(db, top, show_all, as_json)
+        return
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
@@ -99,6 +112,16 @@ def _write_csv(rows: Iterable[Row]) -> None:
     writer.writerow(CSV_KEYS)
     for row in rows:
         writer.writerow([*(row[k] for k in CSV_KEYS[:-1]), "|".join(row["aliases"])])
+
+
+def show_candidates(db: Path, top: int | None, show_all: bool, as_json: bool) -> None:
+    with open_store(db) as store:
+        rows = merge_candidates(store.conn)
+    shown = rows[: rows_to_show(top, TABLE_TOP, in_table=not as_json, show_all=show_all)]
+    if as_json:
+        print_json(shown)
+    else:
+        stdout_console().print(candidates_table(shown, len(rows)))
 
 
 COMMANDS = [entities_command]

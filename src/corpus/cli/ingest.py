@@ -172,6 +172,7 @@ def finish(report: IngestReport, as_json: bool) -> None:
                 "skipped_records": report.skipped_records,
                 "replaced_files": report.replaced_files,
                 "retagged": report.retagged,
+                "merged": report.merged,
                 "failed": report.failed,
                 "warnings": report.warnings,
                 "skipped": report.skipped,

@@ -26,14 +26,11 @@ from corpus.gazetteer import (
     country_refs,
     load_gazetteers,
 )
+from corpus.names import word_set
 from corpus.pipeline.ner_fixes import DASHES, POSSESSIVES
 
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "one", "each", "every", "another", "no"})
 NOT_BEFORE_NAMES = frozenset({"of"})
-
-
-def word_set(text: str) -> frozenset[str]:
-    return frozenset(text.split())
 
 
 GOV_HEADS = word_set(

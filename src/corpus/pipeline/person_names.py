@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from corpus.canonical import Canonicaliser
-from corpus.pipeline.gazetteer_rules import word_set
+from corpus.names import HONORIFICS, TITLES, person_words, word_set
 from corpus.pipeline.joining import Antecedent, antecedent, canonicaliser_of, join, nearest
 
 PERSON = "PERSON"
@@ -31,16 +31,6 @@ PERSON = "PERSON"
 REPAIRABLE = frozenset({"ORG", "PRODUCT", "NORP", "WORK_OF_ART", "FAC", "EVENT"})
 PLACES = frozenset({"GPE", "LOC"})
 
-TITLES = word_set(
-    """mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame lord lady president
-    vice-president chairman chairwoman chair ceo cfo coo cto founder executive director
-    congressman congresswoman senator sen. rep. representative lawmaker assemblyman
-    assemblywoman minister premier chancellor governor gov. mayor judge justice ambassador
-    secretary general gen. col. lt. capt. chief commissioner spokesman spokeswoman spokesperson
-    prince princess king queen emperor pope rev. father brother sister coach professor
-    deputy prime foreign finance vice"""
-)
-HONORIFICS = frozenset({"san", "sama", "kun", "chan", "sensei", "ssi", "nim", "shi"})
 SPEECH_VERBS = word_set(
     """said says say told tells added adds noted notes explained explains stressed stresses
     argued argues insisted insists wrote writes asked asks replied replies declined
@@ -56,7 +46,6 @@ KOREAN_SURNAMES = word_set(
 )
 _SYLLABLE = re.compile(r"^[a-z]{1,5}$")
 _GIVEN_FIRST = re.compile(r"^[A-Z][a-z]{0,5}$")
-_POSSESSIVE = re.compile(r"['\u2019][sS]?$")
 
 
 @Language.factory("corpus_person_names", default_config={})
@@ -143,15 +132,7 @@ class PersonNames:
 
 def name_words(span: Span) -> list[str]:
     """The words of a name without a leading "the", titles, honorifics or a possessive."""
-    words = _glued(span)
-    while words and (words[0].lower() in TITLES or words[0].lower() == "the"):
-        words.pop(0)
-    if words:
-        words[-1] = _POSSESSIVE.sub("", words[-1])
-        stem, dash, suffix = words[-1].rpartition("-")
-        if dash and stem and suffix.lower() in HONORIFICS:
-            words[-1] = stem
-    return words
+    return person_words(_glued(span))
 
 
 def _glued(span: Span) -> list[str]:
