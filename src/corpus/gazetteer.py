@@ -22,7 +22,7 @@ GOV = "GOV"
 APOSTROPHES = ("'", "\u2019")
 SHIPPED_NAME = "gazetteer.toml"
 
-CountryForm = Literal["name", "adjective"]
+CountryForm = Literal["name", "adjective", "capital"]
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -72,6 +72,7 @@ class Country(BaseModel):
     name: str = Field(min_length=1)
     names: tuple[str, ...] = ()
     adjectives: tuple[str, ...] = ()
+    capitals: tuple[str, ...] = ()  # "Seoul's science ministry" names a body of the country
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -279,11 +280,13 @@ def alias_rules(gazetteer: Gazetteer) -> dict[str, AliasRule]:
 
 
 def country_refs(gazetteer: Gazetteer) -> dict[str, CountryRef]:
-    """Surface form -> country, for every country name and adjective ("US" is both)."""
+    """Surface form -> country, for every country name, adjective and capital ("US" is both a
+    name and an adjective)."""
     forms: dict[str, dict[str, set[CountryForm]]] = {}
     for country in gazetteer.countries.values():
         _add_forms(forms, country.code, country.all_names, "name")
         _add_forms(forms, country.code, country.adjectives, "adjective")
+        _add_forms(forms, country.code, country.capitals, "capital")
     refs: dict[str, CountryRef] = {}
     for surface, by_code in forms.items():
         code = next(iter(by_code))  # a surface form shared by two countries goes to the first

@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span, Token
 from spacy.util import filter_spans
 
 from corpus.canonical import Canonicaliser
+from corpus.countries import with_world
 from corpus.gazetteer import (
     GOV,
     AliasRule,
@@ -33,16 +34,27 @@ DETERMINERS = frozenset({"a", "an", "the", "this", "that", "one", "each", "every
 NOT_BEFORE_NAMES = frozenset({"of"})
 
 
-GOV_HEADS = word_set(
-    "government governments ministry ministries authorities embassy administration"
+# Heads naming a government as a whole, and heads naming one of its bodies.
+WHOLE_GOV_HEADS = word_set("government governments authorities administration")
+GOV_HEADS = WHOLE_GOV_HEADS | word_set(
+    """ministry ministries cabinet department departments office agency agencies commission
+    regulator regulators embassy embassies"""
 )
 GOV_MODIFIERS = word_set(
     """foreign science ict finance financial trade defence defense interior health education economy
     industry environment justice culture agriculture transport communications home internal labour
     labor energy national central federal municipal local provincial regional state communist
-    military and"""
+    military commerce cyberspace securities competition telecommunications telecoms privacy
+    immigration customs tax police intelligence security patent statistics consumer banking
+    information media nuclear maritime aviation war and"""
 )
-TITLED_GOV_HEADS = frozenset({"Ministry", "Department", "Agency"})
+# What a head followed by these names is a thing, not the body: "Japanese government bonds".
+GOV_THINGS = word_set(
+    """bond bonds debt securities yield yields note notes bill bills paper spending borrowing
+    deficit"""
+)
+GOV_THING_SUFFIXES = word_set("backed owned run funded controlled linked sponsored led")
+TITLED_GOV_HEADS = frozenset({"Ministry", "Department", "Agency"})  # "Ministry of ..."
 TITLED_CONNECTORS = frozenset({",", "and", "&", "of", "the", "for"})
 MAX_MODIFIERS = 4
 NEAR_WINDOW = 6  # tokens: five words and a punctuation mark, roughly
@@ -50,7 +62,7 @@ NEAR_WINDOW = 6  # tokens: five words and a punctuation mark, roughly
 
 @Language.factory("corpus_gazetteer", default_config={"gazetteers": []})
 def make_gazetteer_rules(nlp: Language, name: str, gazetteers: list[str]) -> GazetteerRules:
-    return GazetteerRules(nlp, load_gazetteers([Path(path) for path in gazetteers]))
+    return GazetteerRules(nlp, with_world(load_gazetteers([Path(path) for path in gazetteers])))
 
 
 @dataclass(frozen=True)
@@ -77,9 +89,15 @@ class GazetteerRules:
             for entry in gazetteer.entities.values()
         }
         self._descriptors = _descriptor_tokens(nlp, gazetteer)
-        self._modifiers = GOV_MODIFIERS | {
-            word for phrases in self._descriptors.values() for phrase in phrases for word in phrase
-        }
+        self._modifiers = (
+            GOV_MODIFIERS
+            | {
+                word
+                for phrases in self._descriptors.values()
+                for phrase in phrases
+                for word in phrase
+            }
+        ) - GOV_HEADS
         self.matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         for surface in self._aliases:
             self.matcher.add("E" + surface, [nlp.make_doc(surface)])
@@ -120,17 +138,16 @@ class GazetteerRules:
 
     def _government_span(self, doc: Doc, hit: _CountryHit) -> Span | None:
         body_start = hit.end
-        if (
-            "name" in hit.ref.forms
-            and body_start < len(doc)
-            and doc[body_start].text in POSSESSIVES
-        ):
+        possessive = body_start < len(doc) and doc[body_start].text in POSSESSIVES
+        if possessive and hit.ref.forms & {"name", "capital"}:
             body_start += 1
         elif "adjective" not in hit.ref.forms:
             return None
         body_end = self._government_body_end(doc, body_start, hit.ref.code)
-        if body_end is None:
+        if body_end is None or _names_a_thing(doc, body_end):
             return None
+        if hit.ref.forms == {"capital"} and doc[body_end - 1].lower_ in WHOLE_GOV_HEADS:
+            return None  # "Tokyo's metropolitan government" is the city's
         start = hit.start - 1 if hit.start > 0 and doc[hit.start - 1].lower_ == "the" else hit.start
         kb_id = self.canonical.gov_id(hit.ref.code, doc[body_start:body_end].text)
         return Span(doc, start, body_end, label=GOV, kb_id=kb_id)
@@ -140,9 +157,37 @@ class GazetteerRules:
             _descriptor_end(doc, start, self._descriptors.get(code, ())),
             _modified_head_end(doc, start, self._modifiers),
             _titled_body_end(doc, start),
+            _titled_head_end(doc, start),
         ]
         found = [end for end in ends if end is not None]
         return max(found) if found else None
+
+
+def _names_a_thing(doc: Doc, end: int) -> bool:
+    """Whether the words after a government head make a thing of it: "government bonds",
+    "government-backed"; "government officials" still names the government."""
+    if end >= len(doc):
+        return False
+    after = doc[end]
+    if after.lower_ in GOV_THINGS:
+        return True
+    return (
+        after.text == "-"
+        and not doc[end - 1].whitespace_
+        and end + 1 < len(doc)
+        and doc[end + 1].lower_ in GOV_THING_SUFFIXES
+    )
+
+
+def _titled_head_end(doc: Doc, start: int) -> int | None:
+    """End of capitalised words ending in a head: "Cyberspace Administration", "Fair Trade
+    Commission", "Foreign Office"."""
+    i = start
+    while i < len(doc) and i - start <= MAX_MODIFIERS and _is_titled(doc[i]):
+        if i > start and doc[i].lower_ in GOV_HEADS:
+            return i + 1
+        i += 1
+    return None
 
 
 def _descriptor_tokens(nlp: Language, gazetteer: Gazetteer) -> dict[str, list[tuple[str, ...]]]:
