@@ -207,3 +207,14 @@ def test_tables_are_capped_with_a_note_but_json_is_whole(seeded: Cli) -> None:
     assert f"{len(entities):,} entities (the 50 most mentioned;" in table.stdout
     top = seeded("entities", "--top", "3", "--json")
     assert [e["id"] for e in json.loads(top.stdout)] == [e["id"] for e in entities[:3]]
+
+
+def test_entities_shows_names_unless_all_labels(seeded: Cli) -> None:
+    values = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
+    names = json.loads(seeded("entities", "--json").stdout)
+    everything = json.loads(seeded("entities", "--json", "--all-labels").stdout)
+    dates = json.loads(seeded("entities", "--json", "--label", "DATE").stdout)
+    assert names and not {row["label"] for row in names} & values
+    assert {row["label"] for row in everything} & values
+    assert dates and {row["label"] for row in dates} == {"DATE"}
+    assert len(everything) == len(names) + sum(row["label"] in values for row in everything)

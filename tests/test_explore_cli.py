@@ -61,7 +61,7 @@ def test_summary_json(tagged_db: Path) -> None:
     assert data["dates"]["undated"] == 3 and data["dates"]["months"] == [
         {"month": "Apr", "articles": 16}
     ]
-    entities = run_json(tagged_db, "entities")
+    entities = run_json(tagged_db, "entities", "--all-labels")
     assert data["entities"] == len(entities)
     assert data["mentions"] == sum(e["mentions"] for e in entities)
     org = next(label for label in data["labels"] if label["label"] == "ORG")

@@ -59,22 +59,44 @@ def units(
 
 
 def entity_page(
-    store: Store, *, label: str | None, min_count: int, top: int | None, aliases: int = 3
+    store: Store,
+    *,
+    label: str | None,
+    min_count: int,
+    top: int | None,
+    aliases: int = 3,
+    all_labels: bool = True,
 ) -> tuple[list[Row], int]:
     """The `top` entities by mentions (then articles, then name), and how many match."""
-    rows = list(entity_rows(store, label=label, min_count=min_count, top=top, aliases=aliases))
+    rows = list(
+        entity_rows(
+            store,
+            label=label,
+            min_count=min_count,
+            top=top,
+            aliases=aliases,
+            all_labels=all_labels,
+        )
+    )
     total: int = store.conn.execute(
-        f"SELECT count(*) FROM entity_counts c {_entity_where(label)}", (label or "", min_count)
+        f"SELECT count(*) FROM entity_counts c {_entity_where(label, all_labels)}",
+        (label or "", min_count),
     ).fetchone()[0]
     return rows, total
 
 
 def entity_rows(
-    store: Store, *, label: str | None, min_count: int, top: int | None, aliases: int = 3
+    store: Store,
+    *,
+    label: str | None,
+    min_count: int,
+    top: int | None,
+    aliases: int = 3,
+    all_labels: bool = True,
 ) -> Iterator[Row]:
     """The rows of `entity_page` with their top aliases, streamed a chunk at a time."""
     cursor = store.conn.execute(
-        f"{_ENTITY}{_entity_where(label)} "
+        f"{_ENTITY}{_entity_where(label, all_labels)} "
         "ORDER BY c.mentions DESC, c.articles DESC, name, id LIMIT ?3",
         (label or "", min_count, -1 if top is None else top),
     )
@@ -86,9 +108,14 @@ def entity_rows(
         yield from chunk
 
 
-def _entity_where(label: str | None) -> str:
+_NAMES_ONLY = " AND c.label NOT IN ({})".format(",".join(f"'{v}'" for v in sorted(VALUE_LABELS)))
+
+
+def _entity_where(label: str | None, all_labels: bool = True) -> str:
     # Two texts, so that each query uses its own index (by label, or by mentions alone).
-    return "WHERE c.label = upper(?1) AND c.mentions >= ?2" if label else "WHERE c.mentions >= ?2"
+    if label:
+        return "WHERE c.label = upper(?1) AND c.mentions >= ?2"
+    return "WHERE c.mentions >= ?2" + ("" if all_labels else _NAMES_ONLY)
 
 
 def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:

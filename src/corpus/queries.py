@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
+from corpus.aggregates import VALUE_LABELS
 from corpus.dupes.queries import not_a_copy
 from corpus.store import Store
 
@@ -208,8 +209,12 @@ def entity_page(
     since: str | None = None,
     until: str | None = None,
     dedupe: bool = False,
+    all_labels: bool = True,
 ) -> tuple[list[Row], int]:
     """The `top` canonical entities by mentions, with counts and aliases; and how many match.
+
+    Without `label` and with `all_labels` false, only names: the value labels (dates, times,
+    numbers, amounts) are left out.
 
     With `lang`, `since` or `until`, only mentions in the articles of that language and date
     range count, with `dedupe` only those in one article of each near-duplicate cluster (see
@@ -221,7 +226,12 @@ def entity_page(
         from corpus import counted  # it builds on this module
 
         return counted.entity_page(
-            store, label=label, min_count=min_count, top=top, aliases=aliases
+            store,
+            label=label,
+            min_count=min_count,
+            top=top,
+            aliases=aliases,
+            all_labels=all_labels,
         )
     entities = dict_rows(
         store.conn.execute(
@@ -233,9 +243,15 @@ def entity_page(
             f"WHERE {scope} AND (? IS NULL OR m.article_id = ?) "
             "GROUP BY m.entity_id "
             "HAVING (? IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?))"
-            " AND count(*) >= ? "
+            " AND count(*) >= ? AND (? OR ? IS NOT NULL OR coalesce(e.label, min(m.label))"
+            f" NOT IN ({','.join('?' * len(VALUE_LABELS))})) "
             "ORDER BY mentions DESC, articles DESC, name LIMIT ?",
-            (*scope_params, article, article, label, label, min_count, -1 if top is None else top),
+            (
+                *scope_params,
+                *(article, article, label, label, min_count, all_labels, label),
+                *sorted(VALUE_LABELS),
+                -1 if top is None else top,
+            ),
         )
     )
     total = entities[0]["total"] if entities else 0
@@ -258,6 +274,7 @@ def entity_rows(
     since: str | None = None,
     until: str | None = None,
     dedupe: bool = False,
+    all_labels: bool = True,
 ) -> Iterator[Row]:
     """The rows of `entity_page`, streamed from the aggregates when they answer (the whole
     store), else counted from the rows first."""
@@ -265,7 +282,12 @@ def entity_rows(
         from corpus import counted  # it builds on this module
 
         yield from counted.entity_rows(
-            store, label=label, min_count=min_count, top=top, aliases=aliases
+            store,
+            label=label,
+            min_count=min_count,
+            top=top,
+            aliases=aliases,
+            all_labels=all_labels,
         )
         return
     yield from entity_page(
@@ -279,6 +301,7 @@ def entity_rows(
         since=since,
         until=until,
         dedupe=dedupe,
+        all_labels=all_labels,
     )[0]
 
 

@@ -34,7 +34,15 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 
 
 @click.command("entities")
-@click.option("--label", help="Only entities with this label (ORG, GOV, PERSON, GPE...).")
+@click.option(
+    "--label", help="Only entities with this label (ORG, GOV, PERSON, GPE, DATE, CARDINAL...)."
+)
+@click.option(
+    "--all-labels",
+    is_flag=True,
+    help="Also dates, times, numbers and amounts (DATE, TIME, CARDINAL, ORDINAL, QUANTITY, "
+    "MONEY, PERCENT); without it, and without --label, only names.",
+)
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -57,6 +65,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @handle_errors
 def entities_command(
     label: str | None,
+    all_labels: bool,
     top: int | None,
     show_all: bool,
     min_count: int,
@@ -70,11 +79,13 @@ def entities_command(
     as_json: bool,
     db: Path,
 ) -> None:
-    """Who is mentioned, how often and in how many articles, by canonical entity.
+    """Who is mentioned, how often and in how many articles, by canonical entity: names
+    (people, organisations, governments, places...) unless --all-labels or --label.
 
     \b
     Examples:
       corpus entities --label GOV
+      corpus entities --all-labels --top 20
       corpus entities --lang ko --top 20
       corpus entities --since 2024-01-01 --label ORG
       corpus entities --all | less -R
@@ -87,7 +98,7 @@ def entities_command(
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
-        chosen = Filters(label, article, min_count, top, lang, since, until, dedupe)
+        chosen = Filters(label, article, min_count, top, lang, since, until, dedupe, all_labels)
         if as_json or as_csv:  # streamed as read
             rows = queries.entity_rows(store, **chosen._asdict())
             stream_json(rows) if as_json else _write_csv(rows)
@@ -105,6 +116,7 @@ class Filters(NamedTuple):
     since: str | None
     until: str | None
     dedupe: bool
+    all_labels: bool
 
 
 def _write_csv(rows: Iterable[Row]) -> None:
