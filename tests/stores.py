@@ -53,10 +53,15 @@ RECORD_COLUMNS = {
 
 
 def drop_record_columns(conn: sqlite3.Connection) -> None:
-    """Undo the record formats' migration, for a test that re-runs the migrations before it."""
+    """Undo the record formats' migration and the later ones (merges), for a test that re-runs
+    the migrations before them."""
     for table, columns in RECORD_COLUMNS.items():
         for column in columns:
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP INDEX mentions_tagged")
+    conn.execute("ALTER TABLE mentions DROP COLUMN tagged_entity_id")
+    conn.execute("DROP TABLE merges")
+    conn.execute("DROP TABLE merges_pending")
 
 
 def drop_cjk_index(conn: sqlite3.Connection) -> None:
