@@ -13,6 +13,7 @@ unchanged files (400 files and the whole corpus) are timed with both.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 import statistics
@@ -133,19 +134,39 @@ def tagged_articles(db: Path) -> list[TaggedArticle]:
 
 
 def renamed(tagged: TaggedArticle, copy: int) -> StoredFile:
-    """Copy number `copy` of a tagged article, in a file of its own."""
+    """Copy number `copy` of a tagged article, in a file of its own: a new title, and every
+    third word outside the mentions with its letters shifted (same length, so every offset
+    holds), so that a copy is not a near-duplicate of the article (which `corpus.dupes` would
+    cluster, at a cost no real corpus of distinct articles pays)."""
     original = tagged.article
     title = f"{original.title or 'Untitled'} (copy {copy})"
     path = f"/copies/{copy}/{original.id}.txt"
-    raw = f"{title}\n\n{original.body}"
-    article = original.model_copy(update={"id": "", "title": title, "path": path, "raw": raw})
-    article = Article.model_validate(article.model_dump())  # a new id for the new title
+    body = scrambled(original.body, [(m.start, m.end) for m in tagged.mentions], copy)
+    raw = f"{title}\n\n{body}"
+    article = original.model_copy(update={"title": title, "body": body, "path": path, "raw": raw})
+    article = Article.model_validate(article.model_dump() | {"id": ""})  # its own id
     data = raw.encode()
     loaded = LoadedFile(
         path=path, data=data, size=len(data), mtime_ns=0, encoding="utf-8", articles=[article]
     )
     copied = tagged.model_copy(update={"article": article})
     return StoredFile(loaded=loaded, tagged={article.id: copied})
+
+
+WORD = re.compile(r"[a-z]+")
+
+
+def scrambled(body: str, spans: list[tuple[int, int]], copy: int) -> str:
+    """Every third lower-case word not inside a span, its letters shifted by `copy`."""
+    chars = list(body)
+    covered = set()
+    for start, end in spans:
+        covered.update(range(start, end))
+    for n, match in enumerate(WORD.finditer(body)):
+        if n % 3 == copy % 3 and not covered.intersection(range(match.start(), match.end())):
+            for i in range(match.start(), match.end()):
+                chars[i] = chr((ord(chars[i]) - 97 + copy) % 26 + 97)
+    return "".join(chars)
 
 
 def grow(db: Path, tagged: list[TaggedArticle], first: int, last: int) -> float:

@@ -695,21 +695,23 @@ def search(
             scope=(scope, scope_params),
         )
     try:
+        # FTS5 ranks by `rank` itself and stops at the limit, so only the results shown have
+        # their highlights and snippets made (a join ordered by bm25() made them for every
+        # match); the filters are a condition on the rowid, tested as FTS5 yields.
+        where, params = "", []
+        if source or entity or kind or scope_params:
+            where = _SEARCH_FILTER.format(scope=scope)
+            params = [source, source, entity, entity, kind, kind, *scope_params]
         rows = dict_rows(
             store.conn.execute(
-                "SELECT a.id, a.kind, a.source, a.date, a.lang, a.words,"
-                " bm25(articles_fts, 2.0, 1.0) AS bm25,"
+                "SELECT a.id, a.kind, a.source, a.date, a.lang, a.words, f.bm25, f.title,"
+                " f.snippet FROM (SELECT rowid, rank AS bm25,"
                 " highlight(articles_fts, 0, char(2), char(3)) AS title,"
                 " snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
-                "FROM articles_fts JOIN articles a ON a.rowid = articles_fts.rowid "
-                "WHERE articles_fts MATCH ?1"
-                " AND (?2 IS NULL OR a.source = ?2 COLLATE NOCASE)"
-                " AND (?3 IS NULL OR EXISTS (SELECT 1 FROM mentions m"
-                "  WHERE m.article_id = a.id AND m.entity_id = ?3))"
-                " AND (?4 IS NULL OR a.kind = ?4)"
-                f" AND {scope} "  # plain ?s: numbered on from ?5
-                "ORDER BY bm25, a.id LIMIT ?",
-                (expression, source, entity, kind, *scope_params, -1 if limit is None else limit),
+                "FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH 'bm25(2.0, 1.0)'"
+                f"{where} ORDER BY rank LIMIT ?) f JOIN articles a ON a.rowid = f.rowid "
+                "ORDER BY f.bm25, a.id",
+                (expression, *params, -1 if limit is None else limit),
             )
         )
     except sqlite3.OperationalError as error:
@@ -722,6 +724,12 @@ def search(
         row["snippet"], row["highlights"] = unmark(collapse(row["snippet"] or "").strip())
     return rows
 
+
+_SEARCH_FILTER = (
+    " AND rowid IN (SELECT a.rowid FROM articles a WHERE (? IS NULL OR a.source = ? COLLATE"
+    " NOCASE) AND (? IS NULL OR EXISTS (SELECT 1 FROM mentions m WHERE m.article_id = a.id"
+    " AND m.entity_id = ?)) AND (? IS NULL OR a.kind = ?) AND {scope})"
+)
 
 # How SQLite words an FTS5 query it cannot parse
 _QUERY_ERRORS = (
