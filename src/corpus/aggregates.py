@@ -227,8 +227,8 @@ def _tally_rows(
 ) -> None:
     """Merge three cursors ordered by article id (articles sorted the same way)."""
     ordered = sorted(articles, key=lambda row: str(row[0]))
-    by_sentence = _Grouped(sentences)
-    by_mention = _Grouped(mentions)
+    by_sentence = Grouped(sentences)
+    by_mention = Grouped(mentions)
     ticks = iter(progress) if progress is not None else None
     for id_, words, *values in ordered:
         article = str(id_)
@@ -239,7 +239,7 @@ def _tally_rows(
             next(ticks, None)
 
 
-class _Grouped:
+class Grouped:
     """Rows of a cursor ordered by their first column, taken one article at a time."""
 
     def __init__(self, rows: Iterable[Any]) -> None:
@@ -272,10 +272,6 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         "sentences = sentences + excluded.sentences, mentions = mentions + excluded.mentions",
         [(*key, *(sign * n for n in c)) for key, c in counts.articles.items()],
     )
-    conn.executemany(
-        "DELETE FROM article_counts WHERE facet = ? AND value = ? AND articles = 0",
-        list(counts.articles),
-    )
     labels = _entity_labels(conn, counts.entities)
     conn.executemany(
         "INSERT INTO entity_counts (entity_id, label, mentions, articles, sentences) "
@@ -289,23 +285,17 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         ],
     )
     keys = entity_keys(conn, counts.entities)
+    facets = [(f, v, keys[e], *(sign * n for n in c)) for (f, v, e), c in counts.facets.items()]
     conn.executemany(
         "INSERT INTO entity_facets VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
         "mentions = mentions + excluded.mentions, articles = articles + excluded.articles",
-        [(f, v, keys[e], *(sign * n for n in c)) for (f, v, e), c in counts.facets.items()],
+        facets,
     )
-    conn.executemany(
-        "DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity = ? AND articles = 0",
-        [(f, v, keys[e]) for f, v, e in counts.facets],
-    )
+    aliases = [(keys[e], text, sign * n) for (e, text), n in counts.aliases.items()]
     conn.executemany(
         "INSERT INTO entity_aliases VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET "
         "mentions = mentions + excluded.mentions",
-        [(keys[e], text, sign * n) for (e, text), n in counts.aliases.items()],
-    )
-    conn.executemany(
-        "DELETE FROM entity_aliases WHERE entity = ? AND text = ? AND mentions = 0",
-        [(keys[e], text) for e, text in counts.aliases],
+        aliases,
     )
     pairs = [
         (unit, *sorted((keys[a], keys[b])), sign * n) for (unit, a, b), n in counts.pairs.items()
@@ -315,13 +305,18 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         "count = count + excluded.count",
         pairs,
     )
-    conn.executemany(
-        "DELETE FROM pair_counts WHERE unit = ? AND a = ? AND b = ? AND count = 0",
-        [row[:3] for row in pairs],
-    )
-    conn.executemany(
-        "DELETE FROM entity_counts WHERE key = ? AND articles = 0", [(k,) for k in keys.values()]
-    )
+    if sign > 0:
+        return  # only taking away brings a count to zero
+    for sql, rows in (
+        ("DELETE FROM article_counts WHERE facet = ? AND value = ?", list(counts.articles)),
+        ("DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity = ?", facets),
+        ("DELETE FROM entity_aliases WHERE entity = ? AND text = ?", aliases),
+        ("DELETE FROM pair_counts WHERE unit = ? AND a = ? AND b = ?", pairs),
+        ("DELETE FROM entity_counts WHERE key = ?", [(k,) for k in keys.values()]),
+    ):
+        keyed = [row[: sql.count("?")] for row in rows]
+        column = "count" if "pair_counts" in sql else "mentions" if "aliases" in sql else "articles"
+        conn.executemany(f"{sql} AND {column} = 0", keyed)
 
 
 def _entity_labels(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -16,7 +19,7 @@ from corpus.cli.options import (
     store_option,
 )
 from corpus.loader import printable
-from corpus.render import safe
+from corpus.render import safe, stderr_console
 
 
 @click.command("check")
@@ -49,8 +52,8 @@ def check_command(repair_counts: bool, as_json: bool, db: Path) -> None:
     if repair_counts:
         with open_store(db, readonly=False) as store:
             repair(store)
-    with open_store(db) as store:
-        report = run_checks(store)
+    with open_store(db) as store, _progress() as on_check:
+        report = run_checks(store, on_check)
         totals = counts(store)
     if as_json:
         print_json(
@@ -70,6 +73,18 @@ def check_command(repair_counts: bool, as_json: bool, db: Path) -> None:
         click.echo(verdict(db, report, totals), err=True)
     if report.problems:
         raise SystemExit(EXIT_FAILED)
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """On a terminal, which check is running (and the time so far), on stderr."""
+    console = stderr_console()
+    if not console.is_terminal:
+        yield lambda name: None
+        return
+    with console.status("checking") as status:
+        started = time.monotonic()
+        yield lambda name: status.update(f"checking {name} ({time.monotonic() - started:.0f} s)")
 
 
 def verdict(db: Path, report: CheckReport, totals: dict[str, int]) -> str:
