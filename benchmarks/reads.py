@@ -332,11 +332,23 @@ def report(results: dict[str, Any]) -> None:
 
 
 def main(
-    corpus_dir: Path, copies: int, before: Path | None, work_dir: Path | None
+    corpus_dir: Path,
+    copies: int,
+    before: Path | None,
+    work_dir: Path | None,
+    stores: list[str] | None = None,
 ) -> dict[str, Any]:
+    """The whole benchmark; or, with `stores` ("10x=PATH", ...), only the reads of stores built
+    before (by `grow`), in the order given."""
     import tempfile
 
     with tempfile.TemporaryDirectory(dir=work_dir) as work:
-        results = measure(corpus_dir, Path(work), copies, before)
+        if stores:
+            results: dict[str, Any] = {"ingest": {}, "reads": {}, "size": {}}
+            for item in stores:
+                size, _, path = item.partition("=")
+                read_store(results, size, Path(path), before, Path(work))
+        else:
+            results = measure(corpus_dir, Path(work), copies, before)
     report(results)
     return results
