@@ -202,7 +202,8 @@ def schema_of(src: Path) -> int:
 def strip(db: Path, target: Path, version: int) -> None:
     """A copy of the store as a checkout of schema `version` reads it: without the aggregate
     tables of migrations 4 and 5 when it is older."""
-    shutil.copyfile(db, target)
+    with sqlite3.connect(db) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)  # with what the write-ahead log holds (a file copy would miss it)
     with sqlite3.connect(target) as conn:
         for table in SIZE_TABLES:
             if version < (5 if table == "entity_aliases" else 4):
@@ -293,6 +294,13 @@ def read_store(
             path.unlink()
 
 
+def log_partial(results: dict[str, Any], where: Path) -> None:
+    """The figures so far, in case a later size fails."""
+    import json
+
+    (where / "reads-partial.json").write_text(json.dumps(results, indent=2))
+
+
 def report(results: dict[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -348,6 +356,7 @@ def main(
             for item in stores:
                 size, _, path = item.partition("=")
                 read_store(results, size, Path(path), before, Path(work))
+                log_partial(results, Path(work_dir or work))
         else:
             results = measure(corpus_dir, Path(work), copies, before)
     report(results)
