@@ -65,7 +65,7 @@ def canvas_drawn(page: Any, selector: str) -> bool:
 def test_every_view_draws_offline_without_errors(
     chromium: Any, seeds_page: Path, tagged_db: Path
 ) -> None:
-    entities = show_json(tagged_db, "entities")
+    entities = show_json(tagged_db, "entities", "--all-labels")
     page, log = open_page(chromium, seeds_page)
     assert page.title() == "corpus report: corpus.db"
     assert "19 articles" in page.inner_text("#report-note")
@@ -233,7 +233,7 @@ def test_hostile_text_stays_text(chromium: Any, hostile_page: tuple[Path, Path])
     page.wait_for_selector("#search-results li")
     assert page.locator("#search-results li").count() == 2
     assert_nothing_ran(page)
-    entities = show_json(db, "entities")
+    entities = show_json(db, "entities", "--all-labels")
     evil = next(i for i, e in enumerate(entities) if e["id"].startswith("org:evil"))
     page.evaluate("(hash) => { location.hash = hash; }", f"#entity/{evil}")
     page.wait_for_selector("#entity:not([hidden])")
@@ -268,7 +268,9 @@ def test_hostile_names_in_the_graph_file_are_xml_text(hostile_page: tuple[Path, 
     path, db = hostile_page
     root = ET.parse(path.parent / "g.gexf").getroot()
     labels = {n.get("id"): n.get("label") for n in root.iter("{http://gexf.net/1.3}node")}
-    evil = next(e for e in show_json(db, "entities") if e["id"].startswith("org:evil"))
+    evil = next(
+        e for e in show_json(db, "entities", "--all-labels") if e["id"].startswith("org:evil")
+    )
     assert labels[evil["id"]] == evil["name"]  # parsed back exactly: escaped, not markup
 
 
