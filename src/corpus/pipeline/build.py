@@ -23,16 +23,23 @@ from corpus.tagging import resolve_model_name
 EXCLUDED_COMPONENTS = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer"]
 
 
+def load_model(name: str, exclude: Sequence[str], failure: str) -> Language:
+    """`spacy.load` of an installed pipeline; ModelNotFound with `failure` when it cannot."""
+    try:
+        return spacy.load(name, exclude=list(exclude))
+    except (OSError, ImportError) as exc:
+        raise ModelNotFound(failure) from exc
+
+
 def build_pipeline(model: str | None = None, gazetteers: Sequence[Path] = ()) -> Language:
     """The spaCy pipeline: senter and ner of the model, then the corpus components."""
     name = resolve_model_name(model)
-    try:
-        nlp = spacy.load(name, exclude=EXCLUDED_COMPONENTS)
-    except (OSError, ImportError) as exc:
-        raise ModelNotFound(
-            f"cannot load spaCy model {name!r}: it is not installed or not a spaCy pipeline "
-            "(install it with pip; nothing is downloaded at run time)"
-        ) from exc
+    nlp = load_model(
+        name,
+        EXCLUDED_COMPONENTS,
+        f"cannot load spaCy model {name!r}: it is not installed or not a spaCy pipeline "
+        "(install it with pip; nothing is downloaded at run time)",
+    )
     if "ner" not in nlp.pipe_names:
         raise ModelNotFound(f"spaCy model {name!r} has no 'ner' component")
     if "senter" in nlp.disabled:

@@ -22,8 +22,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from corpus.canonical import Canonicaliser
-from corpus.errors import ModelNotFound
 from corpus.gazetteer import Gazetteer, load_gazetteers
+from corpus.pipeline.build import load_model
 from corpus.pipeline.cjk import CjkRules
 from corpus.pipeline.sentences import sentence_spans
 from corpus.tagging import JAPANESE_MODEL
@@ -37,15 +37,12 @@ LABELS = frozenset(_LABEL_TEXT.split())
 
 def build_japanese(gazetteers: list[Path]) -> Language:
     """GiNZA's tokenizer, tok2vec and ner, then `corpus_japanese`."""
-    import spacy
-
-    try:
-        nlp = spacy.load(JAPANESE_MODEL, exclude=JAPANESE_EXCLUDED)
-    except (OSError, ImportError) as exc:
-        raise ModelNotFound(
-            f"cannot load the Japanese model {JAPANESE_MODEL!r}: install the ja extra "
-            "(pip install '.[ja]')"
-        ) from exc
+    nlp = load_model(
+        JAPANESE_MODEL,
+        JAPANESE_EXCLUDED,
+        f"cannot load the Japanese model {JAPANESE_MODEL!r}: install the ja extra "
+        "(pip install '.[ja]')",
+    )
     nlp.add_pipe("corpus_japanese", last=True, config={"gazetteers": [str(p) for p in gazetteers]})
     return nlp
 
