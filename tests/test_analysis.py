@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from corpus import aggregates, analysis, queries
+from corpus.analysis import corpus_overview
 from corpus.ingest import Ingest, NullTagger
 from corpus.migrations import MIGRATIONS, SCHEMA_VERSION
 from corpus.store import Store
@@ -352,7 +353,7 @@ def test_overview_of_an_empty_store(db: Path) -> None:
 
 def test_dates_sort_chronologically() -> None:
     dates = ["Apr 10", "2021-04-02", "Mar 31", "2020-12-01", "Sept 3"]
-    assert sorted(dates, key=analysis._date_key) == [
+    assert sorted(dates, key=corpus_overview._date_key) == [
         "Mar 31",
         "Apr 10",
         "Sept 3",

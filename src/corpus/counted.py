@@ -1,5 +1,5 @@
 """Answers read from the aggregate tables (`aggregates.py`): indexed top-N queries whose cost
-does not grow with the number of articles. `queries.py` and `analysis.py` use them whenever no
+does not grow with the number of articles. `queries.py` and `analysis/` use them whenever no
 filter asks for something the tables do not count.
 """
 

@@ -1,0 +1,88 @@
+"""Keyword in context: an entity's mentions with their surrounding text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from corpus.analysis.text import collapse
+from corpus.parallel import chunked
+from corpus.queries import Row, dict_rows, in_scope
+from corpus.store import Store
+
+CHUNK = 500
+
+
+def kwic(
+    store: Store,
+    entity_id: str,
+    *,
+    width: int = 40,
+    lang: str | None = None,
+    dedupe: bool = False,
+) -> list[Row]:
+    """Every mention of an entity with `width` characters of one-line context on each side.
+
+    In the order of `corpus list` (by file and position), then by offset; with `lang`, only in
+    articles of that language; with `dedupe`, in one article of each near-duplicate cluster.
+    """
+    return kwic_page(store, entity_id, width=width, lang=lang, dedupe=dedupe).rows
+
+
+@dataclass
+class KwicPage:
+    rows: list[Row]  # the first `limit` mentions (all without a limit)
+    mentions: int  # how many there are in all
+    articles: int  # in how many articles
+
+
+def kwic_page(
+    store: Store,
+    entity_id: str,
+    *,
+    width: int = 40,
+    lang: str | None = None,
+    dedupe: bool = False,
+    limit: int | None = None,
+) -> KwicPage:
+    """The first `limit` mentions of `kwic`, and how many there are. The articles are placed
+    first (one row each), and only those shown have their text read."""
+    scope, scope_params = in_scope("m.article_id", None, None, None, dedupe)
+    placed = store.conn.execute(
+        "WITH found AS (SELECT m.article_id, count(*) AS n FROM mentions m WHERE m.entity_id = ?1"
+        " AND (?2 IS NULL OR m.article_id IN (SELECT id FROM articles WHERE lang = ?2))"
+        f" AND {scope} GROUP BY m.article_id), "
+        "placed AS (SELECT f.article_id, f.n, min(o.path) AS path FROM found f"
+        " JOIN occurrences o ON o.article_id = f.article_id GROUP BY f.article_id) "
+        "SELECT p.article_id, p.n FROM placed p ORDER BY p.path, (SELECT min(o.position)"
+        " FROM occurrences o WHERE o.article_id = p.article_id AND o.path = p.path)",
+        (entity_id, lang, *scope_params),
+    ).fetchall()
+    page = KwicPage([], sum(n for _, n in placed), len(placed))
+    chosen: list[str] = []
+    taken = 0
+    for article, n in placed:
+        if limit is not None and taken >= limit:
+            break
+        chosen.append(article)
+        taken += n
+    reach = width * 3 + 16  # whitespace is collapsed after cutting, so take more than needed
+    found: dict[str, list[Row]] = {}
+    for chunk in chunked(chosen, CHUNK):
+        for row in dict_rows(
+            store.conn.execute(
+                "SELECT m.article_id AS article, a.lang, m.start, m.end, m.text, m.label,"
+                " m.entity_id AS entity,"
+                " substr(a.body, max(m.start - ?1, 0) + 1, m.start - max(m.start - ?1, 0))"
+                " AS left, substr(a.body, m.end + 1, ?1) AS right "
+                "FROM mentions m JOIN articles a ON a.id = m.article_id "
+                f"WHERE m.entity_id = ?2 AND m.article_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY m.article_id, m.start",
+                (reach, entity_id, *chunk),
+            )
+        ):
+            row["left"] = collapse(row["left"])[-width:] if width else ""
+            row["right"] = collapse(row["right"])[:width]
+            row["text"] = collapse(row["text"])
+            found.setdefault(row["article"], []).append(row)
+    page.rows = [row for article in chosen for row in found.get(article, [])][:limit]
+    return page
