@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.canonical import Canonicaliser, display_name, normalise_text, strip_corporate_suffix
+from corpus.canonical import Canonicaliser
 from corpus.gazetteer import (
     GazetteerError,
     alias_rules,
@@ -16,6 +16,7 @@ from corpus.gazetteer import (
     parse_gazetteer,
     shipped_gazetteer,
 )
+from corpus.naming import display_name, normalise_text, strip_corporate_suffix
 from corpus.pipeline import load_tagger
 
 SEED_IDS = {

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from corpus import naming
 from corpus.parallel import chunked
 
 # Article columns counted per value, for the articles and for each entity. A new filter column
@@ -259,9 +260,11 @@ class Grouped:
 
 
 def account(conn: sqlite3.Connection, ids: Sequence[str], sign: int) -> None:
-    """Add (`sign` 1) or take away (-1) what these stored articles count, from their rows."""
+    """Add (`sign` 1) or take away (-1) what these stored articles count, from their rows;
+    the entities they mention are renamed from their new counts (`naming`)."""
     if ids:
-        apply(conn, tally(conn, ids), sign)
+        apply(conn, counts := tally(conn, ids), sign)
+        naming.rename(conn, counts.entities)
 
 
 def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:

@@ -4,26 +4,18 @@ Gazetteer hits carry their entry's id ("line", "gov:kr:msit"). Governments found
 "gov:<country>" or "gov:<country>:<body>". Everything else gets "<label>:<key>", the key being the
 mention text normalised: without a leading "the" or a trailing possessive, case-folded, spacing and
 apostrophes unified, corporate suffixes dropped for ORG, and countries under one name
-("Korea" = "South Korea"). Normalisation happens here only: the model's spans are never cut for it.
+("Korea" = "South Korea"). The keys are `naming.name_key`'s; the model's spans are never cut for
+them.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable
 
 from corpus.gazetteer import GOV, Country, Gazetteer, GazetteerEntry
 from corpus.models import Entity
+from corpus.naming import display_name, name_key, normalise_text, strip_corporate_suffix
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
-_SPACES = re.compile(r"\s+")
-_LEADING_THE = re.compile(r"^the\s+")
-_POSSESSIVE = re.compile(r"\s*'s?$")
-_EDGE_PUNCTUATION = " \"'.,;:!?()[]{}"
-_CORPORATE_SUFFIX = re.compile(
-    r"(?:,?\s+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|llc|gmbh|ag|kk)\.?)+$"
-)
 # Heads that name a government as a whole rather than one of its bodies.
 _WHOLE_GOVERNMENT = frozenset(
     {
@@ -37,28 +29,6 @@ _WHOLE_GOVERNMENT = frozenset(
         "state",
     }
 )
-
-
-def normalise_text(text: str) -> str:
-    """Comparison key for a name: "The  Korea’s" -> "korea"."""
-    key = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    key = _SPACES.sub(" ", key).strip().casefold()
-    key = _LEADING_THE.sub("", key)
-    key = _POSSESSIVE.sub("", key)
-    return key.strip(_EDGE_PUNCTUATION)
-
-
-def strip_corporate_suffix(key: str) -> str:
-    """ "naver corp." -> "naver"; never strips a name down to nothing."""
-    stripped = _CORPORATE_SUFFIX.sub("", key).strip(_EDGE_PUNCTUATION)
-    return stripped or key
-
-
-def display_name(text: str) -> str:
-    """A mention's text as an entity name: one-line spacing, no leading "the", no possessive."""
-    name = _SPACES.sub(" ", text.translate(_QUOTES)).strip()
-    name = re.sub(r"^[Tt]he\s+", "", name)
-    return _POSSESSIVE.sub("", name) or text.strip()
 
 
 class Canonicaliser:
@@ -89,8 +59,7 @@ class Canonicaliser:
         return f"{label.lower()}:{key}"
 
     def key(self, text: str, label: str) -> str:
-        key = normalise_text(text)
-        return strip_corporate_suffix(key) if label == "ORG" else key
+        return name_key(text, label)
 
     def gov_id(self, country_code: str, body: str) -> str:
         """Id of a government body named by its country plus `body` ("foreign ministry")."""

@@ -5,7 +5,8 @@ size and hash, every item's text against its file, every record of a record-base
 Lines, CSV, WARC: stored record by record) against its hash and its place in the file, every
 article id against its title and body, every entity mention and sentence against the body it
 points into, the full-text search index against the articles, and the near-duplicate
-signatures, pairs and clusters against a recomputation.
+signatures, pairs and clusters against a recomputation, and the entities' names against the
+ones their counted forms choose.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from typing import Any
 
-from corpus import aggregates
+from corpus import aggregates, naming
 from corpus.ingest import NullTagger
 from corpus.loader import normalise_newlines, printable
 from corpus.models import article_id
@@ -289,6 +290,19 @@ def _aggregates(store: Store) -> Iterator[Problem]:
             )
 
 
+def _names(store: Store) -> Iterator[Problem]:
+    """Every entity's stored name against the one its counted forms choose (`naming`)."""
+    if wrong := naming.stale(store.conn):
+        first, stored, chosen = wrong[0]
+        yield Problem(
+            "aggregate",
+            "store",
+            f"{len(wrong)} entity name{'s' * (len(wrong) != 1)} not chosen from their forms "
+            f"(first {first}: {stored!r} stored, {chosen!r} chosen); rename them: "
+            f"{REPAIR_COMMAND.format(db=_quoted(store))}",
+        )
+
+
 REPAIR_COMMAND = "corpus check --repair --db {db}"
 
 
@@ -297,9 +311,11 @@ def _quoted(store: Store) -> str:
 
 
 def repair(store: Store) -> None:
-    """Recount the aggregates from the rows, in one transaction (the only thing it changes)."""
+    """Recount the aggregates from the rows and rename the entities from them, in one
+    transaction (the only things it changes)."""
     with store.transaction() as conn:
         aggregates.rebuild(conn)
+        naming.rename_all(conn)
 
 
 def _near_duplicates(store: Store) -> Iterator[Problem]:
@@ -320,6 +336,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("sentences", _sentences),
     ("search index", _search_index),
     ("aggregate counts", _aggregates),
+    ("entity names", _names),
     ("near-duplicates", _near_duplicates),
 ]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from corpus import aggregates, merges
+from corpus import aggregates, merges, naming
 from corpus.dupes import index as dupes_index
 
 Step = str | Callable[[sqlite3.Connection], None]
@@ -184,6 +184,9 @@ MIGRATIONS: list[list[Step]] = [
     # 9: merges of entities (`merges.py`): the tagger's own id of a merged mention, and the table
     # of merges, by hand and across articles.
     [*merges.MIGRATION],
+    # 10: names people read (`naming.py`): each entity the tagger made is renamed from its
+    # counted surface forms (until now it kept the smallest, "TOKYO").
+    [naming.rename_all],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

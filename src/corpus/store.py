@@ -434,8 +434,9 @@ def _insert_tagging(conn: sqlite3.Connection, tagged: TaggedArticle) -> None:
     article_id = tagged.article.id
     conn.executemany(
         "INSERT INTO entities (id, name, label, kind, country) VALUES (?, ?, ?, ?, ?) "
-        # Gazetteer entities (with a kind) take the entry's fields; others keep the smallest
-        # surface name, so the stored name does not depend on the order files were ingested.
+        # Gazetteer entities (with a kind) take the entry's fields; the others are renamed from
+        # their counted forms once the articles are counted (`naming.rename`), so this name does
+        # not last and the stored one does not depend on the order files were ingested.
         "ON CONFLICT(id) DO UPDATE SET "
         "name = iif(excluded.kind IS NULL, min(name, excluded.name), excluded.name), "
         "label = iif(excluded.kind IS NULL, label, excluded.label), "

@@ -27,7 +27,8 @@ from corpus.render import safe, stderr_console
     "--repair",
     "repair_counts",
     is_flag=True,
-    help="First recount the aggregate counts from the rows (the one thing it changes).",
+    help="First recount the aggregate counts from the rows and rename the entities from them "
+    "(the only things it changes).",
 )
 @json_option
 @store_option
@@ -39,9 +40,10 @@ def check_command(repair_counts: bool, as_json: bool, db: Path) -> None:
     size and sha256, every item's text with its file, every article id with its title and
     body, every entity mention and sentence with the body it points into, and the search
     index with the articles (skipped, and said so, when the store is read-only or being
-    written), and the counts read commands answer from with a recount from the rows. Each
-    problem is one line on stdout; the verdict is the last line, on stderr. With --repair, the
-    counts are recounted first (in one transaction), then everything is checked.
+    written), the counts read commands answer from with a recount from the rows, and each
+    entity's name with the one its counted forms choose. Each problem is one line on stdout;
+    the verdict is the last line, on stderr. With --repair, the counts are recounted and the
+    names chosen again first (in one transaction), then everything is checked.
 
     \b
     Examples:

@@ -27,8 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from corpus.canonical import Canonicaliser, normalise_text
+from corpus.canonical import Canonicaliser
 from corpus.gazetteer import GOV, Gazetteer
+from corpus.naming import normalise_text
 
 # Government words after a country's name, and what they are in English (see Canonicaliser.gov_id).
 GOV_HEADS = {

@@ -1,0 +1,160 @@
+"""Entity names people read, chosen from how the corpus writes each entity.
+
+An entity the tagger made from its mentions ("gpe:tokyo", "person:takeshi idezawa") is named by
+its most frequent surface form, counted in `entity_aliases` (exact at write time), among the forms
+that spell its id: so a person joined by surname, or an acronym or short name merged into a long
+one, keeps the full name. Mixed case comes before ALL CAPS ("Tokyo", not the dateline's "TOKYO");
+the value labels (dates, numbers, amounts) take a form the corpus writes in lower case where it
+has one ("first", not a sentence's "First"), and number words are always in lower case ("two").
+Gazetteer entities, countries and governments (those with a kind) keep their entry's name.
+
+`rename` runs in every write transaction (from `aggregates.account`), for the entities the
+write touched, so a name is exact after any insert, replacement, deletion, re-tag or merge and
+does not depend on the order files were ingested. The comparison keys of names
+(`normalise_text`) live here too: they are what "spells its id" means, and the tagger's
+canonical ids (`canonical.py`) are made of them.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator
+
+from corpus import aggregates
+from corpus.parallel import chunked
+
+CHUNK = 500
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+_SPACES = re.compile(r"\s+")
+_LEADING_THE = re.compile(r"^the\s+")
+_POSSESSIVE = re.compile(r"\s*'s?$")
+_EDGE_PUNCTUATION = " \"'.,;:!?()[]{}"
+_CORPORATE_SUFFIX = re.compile(
+    r"(?:,?\s+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|llc|gmbh|ag|kk)\.?)+$"
+)
+NUMBER_LABELS = frozenset({"CARDINAL", "ORDINAL"})
+_WORDS = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")  # "Two", "Twenty-first": words, no digits
+
+
+# --- comparison keys -------------------------------------------------------------------------
+
+
+def normalise_text(text: str) -> str:
+    """Comparison key for a name: "The  Korea’s" -> "korea"."""
+    key = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    key = _SPACES.sub(" ", key).strip().casefold()
+    key = _LEADING_THE.sub("", key)
+    key = _POSSESSIVE.sub("", key)
+    return key.strip(_EDGE_PUNCTUATION)
+
+
+def strip_corporate_suffix(key: str) -> str:
+    """ "naver corp." -> "naver"; never strips a name down to nothing."""
+    stripped = _CORPORATE_SUFFIX.sub("", key).strip(_EDGE_PUNCTUATION)
+    return stripped or key
+
+
+def name_key(text: str, label: str) -> str:
+    """The key of a mention's text in its entity id ("<label>:<key>")."""
+    key = normalise_text(text)
+    return strip_corporate_suffix(key) if label == "ORG" else key
+
+
+def display_name(text: str) -> str:
+    """A mention's text as an entity name: one-line spacing, no leading "the", no possessive."""
+    name = _SPACES.sub(" ", text.translate(_QUOTES)).strip()
+    name = re.sub(r"^[Tt]he\s+", "", name)
+    return _POSSESSIVE.sub("", name) or text.strip()
+
+
+# --- choosing a name -------------------------------------------------------------------------
+
+
+def named_by_forms(entity_id: str, label: str, kind: str | None) -> bool:
+    """Whether an entity takes its name from its mentions: one the tagger made from a mention
+    ("<label>:<key>"), not a gazetteer entry, country or government (which have their name)."""
+    return kind is None and entity_id.startswith(f"{label.lower()}:")
+
+
+def choose(entity_id: str, label: str, forms: Iterable[tuple[str, int]]) -> str | None:
+    """The name of an entity from its (surface form, mentions) pairs; None without forms."""
+    counts: Counter[str] = Counter()
+    own: Counter[str] = Counter()
+    key = entity_id.partition(":")[2]
+    for text, mentions in forms:
+        name = display_name(text)
+        counts[name] += mentions
+        if name_key(text, label) == key:
+            own[name] += mentions
+    candidates = own or counts
+    if not candidates:
+        return None
+    values = label in aggregates.VALUE_LABELS
+    rank = _value_rank if values else _name_rank
+    best = min(candidates.items(), key=lambda item: (rank(item[0]), -item[1], item[0]))[0]
+    if label in NUMBER_LABELS and _WORDS.match(best):
+        return best.lower()  # number words are no proper nouns ("Two" opens a sentence)
+    return best
+
+
+def _name_rank(name: str) -> int:
+    """Mixed case (or a script without case) first, then ALL CAPS, then all lower case."""
+    if name.upper() == name.lower() or (name != name.upper() and name != name.lower()):
+        return 0
+    return 1 if name == name.upper() else 2
+
+
+def _value_rank(name: str) -> int:
+    """A form in lower case first ("first", "last year"); else as written ("Tuesday")."""
+    return 0 if name == name.lower() else 1
+
+
+# --- keeping names in the store ----------------------------------------------------------------
+
+
+def rename(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
+    """Give these entities the names their forms choose (inside the caller's transaction);
+    an entity without forms left (merged away, or no longer mentioned) keeps its name."""
+    conn.executemany(
+        "UPDATE entities SET name = ? WHERE id = ?",
+        [(name, entity_id) for entity_id, _, name in _choices(conn, sorted(set(ids)))],
+    )
+
+
+def rename_all(conn: sqlite3.Connection) -> None:
+    """Rename every entity (for the migration that introduced these names, and `--repair`)."""
+    rename(conn, (str(row[0]) for row in conn.execute("SELECT entity_id FROM entity_counts")))
+
+
+def stale(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    """(id, stored name, chosen name) of every entity whose stored name is not the chosen one."""
+    ids = [str(row[0]) for row in conn.execute("SELECT entity_id FROM entity_counts")]
+    return list(_choices(conn, sorted(ids)))
+
+
+def _choices(conn: sqlite3.Connection, ids: list[str]) -> Iterator[tuple[str, str, str]]:
+    """(id, stored name, chosen name) of those of `ids` whose chosen name differs."""
+    for chunk in chunked(ids, CHUNK):
+        marks = ",".join("?" * len(chunk))
+        entities = {
+            str(entity_id): (str(name), str(label))
+            for entity_id, name, label, kind in conn.execute(
+                f"SELECT id, name, label, kind FROM entities WHERE id IN ({marks})", chunk
+            )
+            if named_by_forms(str(entity_id), str(label), kind)
+        }
+        forms: dict[str, list[tuple[str, int]]] = {}
+        for entity_id, text, mentions in conn.execute(
+            "SELECT c.entity_id, a.text, a.mentions FROM entity_counts c "
+            f"JOIN entity_aliases a ON a.entity = c.key WHERE c.entity_id IN ({marks})",
+            chunk,
+        ):
+            if entity_id in entities:
+                forms.setdefault(entity_id, []).append((str(text), int(mentions)))
+        for entity_id, (stored, label) in sorted(entities.items()):
+            chosen = choose(entity_id, label, forms.get(entity_id, ()))
+            if chosen is not None and chosen != stored:
+                yield entity_id, stored, chosen
