@@ -1,26 +1,30 @@
-"""Read commands at scale: `python benchmarks/bench.py --reads-at N [--before SRC]`.
+"""Read commands at scale: `python benchmarks/bench.py --reads-at N [--before SRC] [--work DIR]`.
 
 Tags the corpus once, then builds stores of 1x, 10x and Nx its articles by writing renamed
-copies of the tagged articles (a suffix on the title gives each copy its own id; bodies,
-mentions and sentences are unchanged) through the store's own write path, so every aggregate
-is kept as an ingest keeps it. Times each read command as a whole process (median of 3) at
-each size, and the ratio Nx/1x. With `--before SRC` (the `src` directory of an older
-checkout), the same stores, stripped of what that checkout does not know, are read by it too,
-in the same run, for the before/after figures; the first ingest and the re-ingest of
-unchanged files (400 files and the whole corpus) are timed with both.
+copies of the tagged articles (a new title, and words outside the mentions shifted: see
+`renamed`; mentions and sentences are unchanged) through the store's own write path, so every
+aggregate is kept as an ingest keeps it. Times each read command as a whole process (median of
+3) at each size, and the ratio Nx/1x, with the CPU seconds each process used (user + system:
+on a shared machine, the figure other load changes least) and the load average meanwhile.
+With `--work DIR` the stores are kept there (`1x.db`, `10x.db`, `Nx.db`), and a later run with
+the same DIR reads them instead of building them again. With `--before SRC` (the `src`
+directory of an older checkout), the same stores, stripped of what that checkout does not
+know, are read by it too, in the same run, for the before/after figures; the first ingest and
+the re-ingest of unchanged files (400 files and the whole corpus) are timed with both.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
+import resource
 import sqlite3
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -55,12 +59,14 @@ def read_commands(db: Path) -> dict[str, list[str]]:
 # --- running -------------------------------------------------------------------------------------
 
 
-def corpus(args: list[str], src: Path | None) -> tuple[float, int]:
-    """Wall time and exit status of `python -m corpus ARGS` (with `src` first on the path)."""
+def corpus(args: list[str], src: Path | None) -> tuple[float, float, int]:
+    """Wall time, CPU time (user + system) and exit status of `python -m corpus ARGS` (with
+    `src` first on the path)."""
     env = dict(os.environ)
     env.pop("NO_COLOR", None)
     if src is not None:
         env["PYTHONPATH"] = str(src)
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "corpus", *args],
@@ -69,12 +75,19 @@ def corpus(args: list[str], src: Path | None) -> tuple[float, int]:
         stderr=subprocess.PIPE,
         check=False,
     )
-    return time.perf_counter() - start, done.returncode
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+    return wall, cpu, done.returncode
 
 
 def median_time(args: list[str], src: Path | None) -> dict[str, Any]:
     runs = [corpus(args, src) for _ in range(REPEATS)]
-    return {"wall_s": round(statistics.median(w for w, _ in runs), 3), "rc": runs[-1][1]}
+    return {
+        "wall_s": round(statistics.median(w for w, _, _ in runs), 3),
+        "cpu_s": round(statistics.median(c for _, c, _ in runs), 3),
+        "rc": runs[-1][2],
+    }
 
 
 # --- building the stores -------------------------------------------------------------------------
@@ -202,8 +215,7 @@ def schema_of(src: Path) -> int:
 def strip(db: Path, target: Path, version: int) -> None:
     """A copy of the store as a checkout of schema `version` reads it: without the aggregate
     tables of migrations 4 and 5 when it is older."""
-    with sqlite3.connect(db) as source, sqlite3.connect(target) as copy:
-        source.backup(copy)  # with what the write-ahead log holds (a file copy would miss it)
+    backup(db, target)
     with sqlite3.connect(target) as conn:
         for table in SIZE_TABLES:
             if version < (5 if table == "entity_aliases" else 4):
@@ -226,7 +238,7 @@ def table_bytes(db: Path) -> dict[str, int]:
 
 def first_and_again(corpus_dir: Path, db: Path, src: Path | None) -> dict[str, float]:
     """The first ingest of a folder and the re-ingest of it unchanged, whole-process."""
-    first, rc = corpus(["ingest", str(corpus_dir), "--db", str(db), "--no-progress"], src)
+    first, _, rc = corpus(["ingest", str(corpus_dir), "--db", str(db), "--no-progress"], src)
     if rc not in (0, 1):
         raise SystemExit(f"ingest failed ({rc})")
     again = statistics.median(
@@ -236,12 +248,21 @@ def first_and_again(corpus_dir: Path, db: Path, src: Path | None) -> dict[str, f
     return {"first_s": round(first, 2), "again_s": round(again, 3), "speedup": first / again}
 
 
-def measure(corpus_dir: Path, work: Path, copies: int, before: Path | None) -> dict[str, Any]:
-    """Ingest figures, then the stores of each size built one after the other, read by each."""
+def measure(
+    corpus_dir: Path, work: Path, copies: int, before: Path | None, keep: Path | None = None
+) -> dict[str, Any]:
+    """Ingest figures, then the stores of each size built one after the other, read by each;
+    with `keep`, the stores are saved there, or read from there when a run saved them."""
     from bench import copy_corpus, log  # the main benchmark's helpers
 
     sizes = sorted({1, min(10, copies), copies})
-    results: dict[str, Any] = {"ingest": {}, "reads": {}, "size": {}, "grow_s": {}}
+    results: dict[str, Any] = {"ingest": {}, "reads": {}, "size": {}, "grow_s": {}, "load": {}}
+    kept = {size: keep / f"{size}x.db" for size in sizes} if keep is not None else {}
+    if kept and all(path.exists() for path in kept.values()):
+        log(f"reading the stores kept in {keep}")
+        for size, path in kept.items():
+            read_store(results, f"{size}x", path, before, work)
+        return results
     small = copy_corpus(corpus_dir, work / "small", 1, limit=400)
     for side, src in sides(before).items():
         for name, folder in (("400 files", small), ("whole corpus", corpus_dir)):
@@ -251,15 +272,27 @@ def measure(corpus_dir: Path, work: Path, copies: int, before: Path | None) -> d
     base = work / "ingest-after-whole.db"
     tagged = tagged_articles(base)
     db = work / "reads.db"
-    shutil.copyfile(base, db)
+    backup(base, db)
     done = 1
     for size in sizes:
         if size > done:
             log(f"growing the store to {size}x")
             results["grow_s"][f"{size}x"] = round(grow(db, tagged, done, size - 1), 1)
             done = size
+        if size in kept:
+            backup(db, kept[size])
         read_store(results, f"{size}x", db, before, work)
     return results
+
+
+def backup(db: Path, target: Path) -> None:
+    """A copy of a store with what its write-ahead log holds (a file copy would miss it),
+    complete or not there at all."""
+    part = target.with_name(target.name + ".part")
+    part.unlink(missing_ok=True)
+    with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(part)) as copy:
+        source.backup(copy)
+    part.replace(target)
 
 
 def sides(before: Path | None) -> dict[str, Path | None]:
@@ -273,6 +306,7 @@ def read_store(
     """Time every read command on one store, by each side; and how much of it is aggregates."""
     from bench import log
 
+    results.setdefault("load", {})[size] = {"before": round(os.getloadavg()[0], 1)}
     bytes_by_table = table_bytes(db)
     total = sum(bytes_by_table.values())
     extra = sum(bytes_by_table.get(t, 0) for t in SIZE_TABLES)
@@ -292,6 +326,7 @@ def read_store(
             results["reads"].setdefault(label, {}).setdefault(side, {})[size] = timing
         if path != db:
             path.unlink()
+    results["load"][size]["after"] = round(os.getloadavg()[0], 1)
 
 
 def log_partial(results: dict[str, Any], where: Path) -> None:
@@ -307,7 +342,10 @@ def report(results: dict[str, Any]) -> None:
 
     sizes = list(results["size"])
     console = Console(width=140)
-    table = Table(title="read commands: whole-process seconds, median of 3; last/first size")
+    table = Table(
+        title="read commands: whole-process wall seconds (CPU seconds), median of 3; "
+        "ratio last/first size"
+    )
     table.add_column("command")
     sides = sorted({side for timings in results["reads"].values() for side in timings})
     for side in sides:
@@ -318,8 +356,16 @@ def report(results: dict[str, Any]) -> None:
         cells = []
         for side in sides:
             walls = [timings[side][s]["wall_s"] for s in sizes]
-            cells += [f"{w:.2f}" for w in walls] + [f"{walls[-1] / walls[0]:.2f}x"]
+            cpus = [timings[side][s].get("cpu_s", 0.0) for s in sizes]
+            cells += [f"{w:.2f} ({c:.2f})" for w, c in zip(walls, cpus, strict=True)]
+            ratio = f"{walls[-1] / walls[0]:.2f}x"
+            cells.append(ratio + (f" ({cpus[-1] / cpus[0]:.2f}x)" if cpus[0] else ""))
         table.add_row(label, *cells)
+    loads = results.get("load", {})
+    load_cells = [
+        f"{loads[s]['before']}-{loads[s].get('after', '?')}" if s in loads else "" for s in sizes
+    ]
+    table.add_row("load average (1 min)", *load_cells)
     console.print(table)
     ingest = Table(title="first ingest and re-ingest of unchanged files")
     for column in ("run", "first (s)", "re-ingest (s)", "speed-up"):
@@ -346,10 +392,13 @@ def main(
     work_dir: Path | None,
     stores: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The whole benchmark; or, with `stores` ("10x=PATH", ...), only the reads of stores built
-    before (by `grow`), in the order given."""
+    """The whole benchmark (its stores kept in `work_dir` when given, and read from there by
+    the next run); or, with `stores` ("10x=PATH", ...), only the reads of stores built before
+    (by `grow`), in the order given."""
     import tempfile
 
+    if work_dir is not None:
+        work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=work_dir) as work:
         if stores:
             results: dict[str, Any] = {"ingest": {}, "reads": {}, "size": {}}
@@ -358,6 +407,6 @@ def main(
                 read_store(results, size, Path(path), before, Path(work))
                 log_partial(results, Path(work_dir or work))
         else:
-            results = measure(corpus_dir, Path(work), copies, before)
+            results = measure(corpus_dir, Path(work), copies, before, work_dir)
     report(results)
     return results
