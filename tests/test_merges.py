@@ -110,7 +110,11 @@ def test_merges_export_as_a_gazetteer(ingested: Cli) -> None:
     assert ingested("merge", "person:kim", "--into", "person:kim beom-su").exit_code == 0
     text = ingested("merges", "--gazetteer").stdout
     gazetteer = parse_gazetteer(text.encode(), source="export")
-    assert set(gazetteer.entities["person:kim beom-su"].aliases) == {"Kim", "Kim Beom-su"}
+    # "Kim" alone names many people: as an alias it would make each of them Kim Beom-su.
+    assert set(gazetteer.entities["person:kim beom-su"].aliases) == {"Kim Beom-su"}
+    assert '# left out, a part of the name that names others too: "Kim"' in text
+    (miyakawa,) = [e for e in gazetteer.entities.values() if e.id == "person:junichi miyakawa"]
+    assert set(miyakawa.aliases) == {"Junichi Miyakawa"}  # not "Mr. Miyakawa" nor "Miyakawa"
 
 
 def test_bad_merges_are_one_line_errors(ingested: Cli) -> None:

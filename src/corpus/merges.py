@@ -447,7 +447,10 @@ def merge_rows(conn: sqlite3.Connection) -> list[dict[str, object]]:
 
 
 def gazetteer_toml(conn: sqlite3.Connection) -> str:
-    """The merges as gazetteer entries: each target with every surface form of its mentions."""
+    """The merges as gazetteer entries: each target with every surface form of its mentions,
+    but a person's part names ("Kim", "Mr. Miyakawa" of "Kim Do-hyun", "Junichi Miyakawa"):
+    as a gazetteer alias a part would name that one person in every article, where it names
+    whoever the article is about. They are listed in a comment instead."""
     targets = sorted({m.target for m in merges(conn, include_apart=False)})
     blocks = ["# Merges exported by `corpus merges --gazetteer`; use with --gazetteer FILE."]
     for target in targets:
@@ -457,13 +460,19 @@ def gazetteer_toml(conn: sqlite3.Connection) -> str:
         if row is None:
             continue
         name, label, kind, country = row
-        aliases = [
+        forms = [
             str(text)
             for (text,) in conn.execute(
                 "SELECT DISTINCT text FROM mentions WHERE entity_id = ? ORDER BY text", (target,)
             )
         ]
-        lines = ["", "[[entity]]", f"id = {_toml(target)}", f"name = {_toml(name)}"]
+        parts = [form for form in forms if label == "PERSON" and _part_name(form, name)]
+        aliases = [form for form in forms if form not in parts]
+        lines = [""]
+        if parts:
+            left_out = ", ".join(_toml(part) for part in parts)
+            lines.append(f"# left out, a part of the name that names others too: {left_out}")
+        lines += ["[[entity]]", f"id = {_toml(target)}", f"name = {_toml(name)}"]
         lines.append(f"label = {_toml(label)}")
         if kind:
             lines.append(f"kind = {_toml(kind)}")
@@ -472,6 +481,12 @@ def gazetteer_toml(conn: sqlite3.Connection) -> str:
         lines.append(f"aliases = [{', '.join(_toml(alias) for alias in aliases)}]")
         blocks.append("\n".join(lines))
     return "\n".join(blocks) + "\n"
+
+
+def _part_name(form: str, name: str) -> bool:
+    """Whether a person's surface form is only a part of their name (fewer words once titles
+    and honorifics are set aside): "Kim", "Mr. Miyakawa" of "Junichi Miyakawa"."""
+    return len(person_words(form)) < len(person_words(name))
 
 
 def _toml(value: object) -> str:

@@ -71,7 +71,11 @@ def unmerge_command(entity: str, db: Path) -> None:
 
 @click.command("merges")
 @click.option(
-    "--gazetteer", "as_gazetteer", is_flag=True, help="Print the merges as gazetteer TOML."
+    "--gazetteer",
+    "as_gazetteer",
+    is_flag=True,
+    help="Print the merges as gazetteer TOML: each target with its surface forms as aliases "
+    "(a person's part names, such as a surname alone, in a comment).",
 )
 @json_option
 @store_option
