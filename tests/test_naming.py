@@ -27,7 +27,9 @@ Cli = Callable[..., Result]
         ("ordinal:first", "ORDINAL", [("First", 3), ("first", 1)], "first"),
         ("cardinal:two", "CARDINAL", [("Two", 2)], "two"),  # a number word opens a sentence
         ("date:tuesday", "DATE", [("Tuesday", 2)], "Tuesday"),  # never written in lower case
-        ("date:last year", "DATE", [("Last year", 2), ("last year", 1)], "last year"),
+        ("date:friday", "DATE", [("Friday", 180), ("friday", 1)], "Friday"),  # BBC's counts
+        ("date:last year", "DATE", [("Last year", 52), ("last year", 295)], "last year"),
+        ("date:today", "DATE", [("Today", 2), ("today", 2)], "today"),  # a tie: lower case
         ("quantity:5 mw", "QUANTITY", [("5 MW", 1)], "5 MW"),
         # A person joined by surname keeps the form that spells the id, however rare.
         (

@@ -3,9 +3,11 @@
 An entity the tagger made from its mentions ("gpe:tokyo", "person:takeshi idezawa") is named by
 its most frequent surface form, counted in `entity_aliases` (exact at write time), among the forms
 that spell its id: so a person joined by surname, or an acronym or short name merged into a long
-one, keeps the full name. Mixed case comes before ALL CAPS ("Tokyo", not the dateline's "TOKYO");
-the value labels (dates, numbers, amounts) take a form the corpus writes in lower case where it
-has one ("first", not a sentence's "First"), and number words are always in lower case ("two").
+one, keeps the full name. Mixed case comes before ALL CAPS ("Tokyo", not the dateline's "TOKYO").
+The value labels (dates, numbers, amounts) take their most frequent form as it is written: in
+running text that is lower case ("first", "last year": 1,024 and 295 times in the BBC corpus,
+against 24 and 52 for the "First" and "Last year" that open sentences) but for the names of days
+and months ("Friday"); number words are always in lower case ("two", "One" opening a sentence).
 Gazetteer entities, countries and governments (those with a kind) keep their entry's name.
 
 `rename` runs in every write transaction (from `aggregates.account`), for the entities the
@@ -93,23 +95,24 @@ def choose(entity_id: str, label: str, forms: Iterable[tuple[str, int]]) -> str 
     if not candidates:
         return None
     values = label in aggregates.VALUE_LABELS
-    rank = _value_rank if values else _name_rank
-    best = min(candidates.items(), key=lambda item: (rank(item[0]), -item[1], item[0]))[0]
+    best = min(candidates.items(), key=lambda item: _rank(*item, values=values))[0]
     if label in NUMBER_LABELS and _WORDS.match(best):
         return best.lower()  # number words are no proper nouns ("Two" opens a sentence)
     return best
 
 
-def _name_rank(name: str) -> int:
+def _rank(name: str, mentions: int, *, values: bool) -> tuple[int, int, str]:
+    """The sort key of a candidate name, the best first; ties go to the smallest text."""
+    if values:  # the most frequent, in lower case on a tie
+        return -mentions, int(name != name.lower()), name
+    return _case_rank(name), -mentions, name
+
+
+def _case_rank(name: str) -> int:
     """Mixed case (or a script without case) first, then ALL CAPS, then all lower case."""
     if name.upper() == name.lower() or (name != name.upper() and name != name.lower()):
         return 0
     return 1 if name == name.upper() else 2
-
-
-def _value_rank(name: str) -> int:
-    """A form in lower case first ("first", "last year"); else as written ("Tuesday")."""
-    return 0 if name == name.lower() else 1
 
 
 # --- keeping names in the store ----------------------------------------------------------------
