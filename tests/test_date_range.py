@@ -1,5 +1,6 @@
-"""--since and --until on list, search, entities and cooccur: ISO days, inclusive; articles
-without a full date are left out of any range."""
+"""--since and --until on every read command (list, search, entities, cooccur, summary,
+mentions, export): ISO days, inclusive; articles without a full date are left out of any
+range."""
 
 from __future__ import annotations
 
@@ -63,6 +64,17 @@ def test_search_entities_and_cooccur_by_date_range(dated: Cli) -> None:
     assert any({p["a"], p["b"]} == {"naver", "softbank"} for p in pairs)
 
 
+def test_summary_mentions_and_export_by_date_range(dated: Cli) -> None:
+    spring = ("--since", "2024-04-01", "--until", "2024-05-31")
+    summary = json.loads(dated("summary", "--json", *spring).stdout)
+    assert summary["articles"] == 2 and summary["dates"]["first"] == "2024-04-15"
+    assert json.loads(dated("summary", "--json").stdout)["articles"] == 5
+    lines = json.loads(dated("mentions", "Line", "--json", *spring).stdout)
+    assert len({row["article"] for row in lines}) == 2
+    exported = dated("export", *spring).stdout.splitlines()
+    assert sorted(json.loads(line)["date"] for line in exported) == ["2024-04-15", "2024-05-21"]
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -72,7 +84,8 @@ def test_search_entities_and_cooccur_by_date_range(dated: Cli) -> None:
     ],
 )
 def test_bad_dates_are_usage_errors(dated: Cli, args: tuple[str, ...]) -> None:
-    for command in (("list",), ("search", "Line"), ("entities",), ("cooccur",)):
+    commands = (("list",), ("search", "Line"), ("entities",), ("cooccur",), ("summary",))
+    for command in (*commands, ("mentions", "Line"), ("export",), ("report",)):
         result = dated(*command, *args)
         assert result.exit_code == 2, (command, result.output)
         assert "Traceback" not in result.output

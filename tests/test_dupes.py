@@ -25,6 +25,7 @@ from corpus.dupes.signatures import shingle_hashes, sign
 from corpus.ingest import Ingest, NullTagger
 from corpus.migrations import MIGRATIONS
 from corpus.report.select import Filters, select_articles
+from corpus.scope import Scope
 from corpus.store import Store, StoreError
 from republish import republish, split_story
 from stores import drop_cjk_index, drop_record_columns
@@ -289,7 +290,7 @@ def test_dedupe_reads_as_a_store_of_the_representatives_alone(
         ids(cli("list", "--json", "--dedupe").stdout)
     ) + len(copies_ids)
     with Store.open(db, readonly=True) as store:
-        selection = select_articles(store, Filters(dedupe=True))
+        selection = select_articles(store, Filters(scope=Scope(dedupe=True)))
     assert sorted(a["id"] for a in selection.articles) == ids(
         cli("list", "--json", "--dedupe").stdout
     )

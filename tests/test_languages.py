@@ -14,6 +14,7 @@ from click.testing import Result
 from corpus import queries
 from corpus.languages import detect_language
 from corpus.loader import load_file
+from corpus.scope import Scope
 from corpus.store import Store
 
 Cli = Callable[..., Result]
@@ -109,7 +110,7 @@ def test_lang_filters_entities_mentions_cooccur_search_and_export(
 ) -> None:
     db = ("--db", str(languages_db))
     with Store.open(languages_db, readonly=True) as store:
-        korean = {r["id"] for r in queries.list_articles(store, lang="ko")}
+        korean = {r["id"] for r in queries.list_articles(store, scope=Scope(lang="ko"))}
         lang_of = {r["id"]: r["lang"] for r in queries.list_articles(store)}
     entities = _json(cli, "entities", "--lang", "ko", *db)
     assert isinstance(entities, list) and entities
@@ -220,8 +221,8 @@ def test_cjk_search_takes_filters_and_several_terms(searchable_db: Path) -> None
         nexon = {r["id"] for r in search(store, "넥슨", limit=None)}
         games = {r["id"] for r in search(store, "게임", limit=None)}
         assert both == nexon & games and both
-        assert search(store, "넥슨", lang="ja", limit=None) == []
-        mixed = search(store, "네이버", lang="en", limit=None)
+        assert search(store, "넥슨", scope=Scope(lang="ja"), limit=None) == []
+        mixed = search(store, "네이버", scope=Scope(lang="en"), limit=None)
         assert [r["title"] for r in mixed] == ["Naver talks"]
         assert len(search(store, "日本", limit=3)) == 3
 

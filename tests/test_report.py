@@ -5,7 +5,6 @@ page and its Content-Security-Policy; errors. The page in a browser: test_report
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import json
 import re
@@ -23,6 +22,7 @@ from corpus.cli import main
 from corpus.report import Filters, build_report, network, timeline
 from corpus.report.build import utf16_offsets
 from corpus.report.page import render_page, script_json
+from corpus.scope import Scope
 from corpus.store import Store
 
 
@@ -313,7 +313,7 @@ def test_since_and_until_keep_the_dated_articles_in_range(dated_db: Path, tmp_pa
     with Store.open(dated_db, readonly=True) as store:
         whole = build_report(store).data
         ranged = build_report(
-            store, Filters(since=dt.date(2024, 4, 15), until=dt.date(2024, 6, 20))
+            store, Filters(scope=Scope(since="2024-04-15", until="2024-06-20"))
         ).data
     assert whole["timeline"]["unit"] == "week" and whole["timeline"]["undated"] == 1
     assert whole["timeline"]["periods"][0] == "2024-04-08"  # the Monday of Apr 10
@@ -332,7 +332,7 @@ def test_since_and_until_keep_the_dated_articles_in_range(dated_db: Path, tmp_pa
 
 def test_a_language_without_articles_makes_an_empty_report(dated_db: Path) -> None:
     with Store.open(dated_db, readonly=True) as store:
-        data = build_report(store, Filters(lang="ja")).data
+        data = build_report(store, Filters(scope=Scope(lang="ja"))).data
     assert data["articles"] == [] and data["entities"] == [] and data["network"]["nodes"] == []
     assert data["meta"]["stored"] == 4 and data["meta"]["filters"] == {"lang": "ja"}
     assert run(dated_db, "report", "--lang", "j@").exit_code == 2
@@ -351,7 +351,7 @@ def test_dedupe_keeps_each_cluster_once(bbc_dir: Path, tmp_path: Path) -> None:
     (cluster,) = json.loads(run(db, "dupes", "--json").stdout)
     with Store.open(db, readonly=True) as store:
         whole = build_report(store).data
-        once = build_report(store, Filters(dedupe=True)).data
+        once = build_report(store, Filters(scope=Scope(dedupe=True))).data
     assert len(whole["articles"]) == 3
     kept = {a["id"] for a in once["articles"]}
     assert kept == {a["id"] for a in whole["articles"]} - set(cluster["articles"][1:])

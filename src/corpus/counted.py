@@ -10,7 +10,8 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from corpus.aggregates import ARTICLE, SENTENCE, VALUE_LABELS
 from corpus.parallel import chunked
-from corpus.queries import Row, dict_rows, in_scope
+from corpus.queries import Row, dict_rows
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 CHUNK = 500
@@ -36,24 +37,17 @@ def totals(store: Store, facet: str = "") -> dict[str, Row]:
     }
 
 
-def units(
-    store: Store,
-    unit: str,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
-) -> int:
-    """How many sentences (or articles) the store (or its articles in `lang`, dated from
-    `since` to `until`, one of each near-duplicate cluster with `dedupe`) holds: the N of PMI.
+def units(store: Store, unit: str, scope: Scope = EVERYTHING) -> int:
+    """How many sentences (or articles) the store's articles in `scope` hold: the N of PMI.
     A date range, or `dedupe`, is counted from the rows."""
-    if since is not None or until is not None or dedupe:
+    if scope.dated or scope.dedupe:
         table, column = ("sentences", "article_id") if unit == "sentence" else ("articles", "id")
-        scope, params = in_scope(column, lang, since, until, dedupe)
+        condition, params = scope.condition(column)
         found: int = store.conn.execute(
-            f"SELECT count(*) FROM {table} WHERE {scope}", params
+            f"SELECT count(*) FROM {table} WHERE {condition}", params
         ).fetchone()[0]
         return found
+    lang = scope.lang
     whole = totals(store, "lang" if lang else "").get(lang or "", {})
     return int(whole.get("sentences" if unit == "sentence" else "articles", 0))
 

@@ -23,6 +23,7 @@ from xml.etree import ElementTree as ET
 from corpus.analysis import Cooccurrence
 from corpus.parallel import chunked
 from corpus.queries import Row, list_articles
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 CHUNK = 500
@@ -49,17 +50,15 @@ def export_articles(
     store: Store,
     ids: Sequence[str] | None = None,
     *,
-    lang: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> Iterator[Row]:
-    """Every article (in `corpus list` order; with `lang`, of that language; with `dedupe`, one
-    of each near-duplicate cluster), or these ids in this order, with its body, entities and
-    sentences.
+    """Every article in `scope` (in `corpus list` order), or these ids in this order, with its
+    body, entities and sentences.
 
     Mentions and sentences are read a chunk of articles at a time, not one query per article.
     """
     if ids is None:
-        ids = [row["id"] for row in list_articles(store, lang=lang, dedupe=dedupe)]
+        ids = [row["id"] for row in list_articles(store, scope=scope)]
     order = list(ids)
     for chunk in chunked(order, CHUNK):
         articles = _by_id(store, chunk)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from corpus.aggregates import VALUE_LABELS
-from corpus.dupes.queries import not_a_copy
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 Row = dict[str, Any]
@@ -24,51 +24,20 @@ def dict_rows(cursor: sqlite3.Cursor) -> list[Row]:
     return [dict(zip(names, row, strict=True)) for row in cursor]
 
 
-ISO_DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]*"
-_SCOPE = (
-    "SELECT a.id FROM articles a, (SELECT ? AS lang, ? AS since, ? AS until) p "
-    "WHERE (p.lang IS NULL OR a.lang = p.lang)"
-    " AND (p.since IS NULL OR substr(a.date, 1, 10) >= p.since)"
-    f" AND (p.until IS NULL OR substr(a.date, 1, 10) <= p.until) AND a.date GLOB '{ISO_DATE}'"
-)
-
-
-def in_scope(
-    column: str,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
-) -> tuple[str, list[str | None]]:
-    """SQL condition (and its parameters, for three plain `?`s) that the article id in `column`
-    is of an article in language `lang`, dated from `since` to `until` (ISO days, inclusive)
-    and, with `dedupe`, no near-duplicate cluster's member but its representative (so that
-    each cluster counts once); true when all are None. A date range leaves out undated articles
-    and those dated without a year ("Apr 10")."""
-    if lang is None and since is None and until is None and not dedupe:
-        return "1", []
-    scope = _SCOPE if since or until else _SCOPE[: _SCOPE.index(" AND (p.since")]
-    copies = f" AND {not_a_copy(column)}" if dedupe else ""
-    return f"{column} IN ({scope}){copies}", [lang, since, until]
-
-
 def list_articles(
     store: Store,
     *,
     kind: str | None = None,
     source: str | None = None,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
     limit: int | None = None,
 ) -> list[Row]:
-    """Articles in the order of their first occurrence (by path, then position in the file);
-    with `lang`, `since`, `until`, `dedupe`, see `in_scope`.
+    """Articles in the order of their first occurrence (by path, then position in the file),
+    of a kind, a source and in `scope`.
 
     Read in that order from the occurrences' primary key, so that the first `limit` cost the
     same however many the store holds."""
-    scope, params = in_scope("a.id", lang, since, until, dedupe)
+    condition, params = scope.condition("a.id")
     return dict_rows(
         store.conn.execute(
             "SELECT a.id, a.kind, a.source, a.date, a.title, a.author, a.place, a.url, a.lang, "
@@ -76,7 +45,7 @@ def list_articles(
             "WHERE NOT EXISTS (SELECT 1 FROM occurrences e WHERE e.article_id = o.article_id"
             "  AND (e.path < o.path OR (e.path = o.path AND e.position < o.position))) "
             "AND (?1 IS NULL OR a.kind = ?1) AND (?2 IS NULL OR a.source = ?2) "
-            f"AND {scope} "  # plain ?s: numbered on from ?3
+            f"AND {condition} "  # plain ?s: numbered on from ?3
             "ORDER BY o.path, o.position LIMIT ?",
             (kind, source, *params, -1 if limit is None else limit),
         )
@@ -88,23 +57,21 @@ def count_articles(
     *,
     kind: str | None = None,
     source: str | None = None,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> int:
     """How many articles `list_articles` gives with these filters (all, without a limit)."""
+    lang = scope.lang
     chosen = [(f, v) for f, v in (("kind", kind), ("source", source), ("lang", lang)) if v]
-    if len(chosen) <= 1 and since is None and until is None and not dedupe:  # one aggregate
+    if len(chosen) <= 1 and scope == Scope(lang=lang):  # one aggregate
         facet, value = chosen[0] if chosen else ("", "")
         row = store.conn.execute(
             "SELECT articles FROM article_counts WHERE facet = ? AND value = ?", (facet, value)
         ).fetchone()
         return int(row[0]) if row else 0
-    scope, params = in_scope("id", lang, since, until, dedupe)
+    condition, params = scope.condition("id")
     count: int = store.conn.execute(
         "SELECT count(*) FROM articles WHERE (?1 IS NULL OR kind = ?1) "
-        f"AND (?2 IS NULL OR source = ?2) AND {scope}",
+        f"AND (?2 IS NULL OR source = ?2) AND {condition}",
         (kind, source, *params),
     ).fetchone()[0]
     return count
@@ -205,10 +172,7 @@ def entity_page(
     min_count: int = 1,
     top: int | None = None,
     aliases: int = 3,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
     all_labels: bool = True,
 ) -> tuple[list[Row], int]:
     """The `top` canonical entities by mentions, with counts and aliases; and how many match.
@@ -216,13 +180,11 @@ def entity_page(
     Without `label` and with `all_labels` false, only names: the value labels (dates, times,
     numbers, amounts) are left out.
 
-    With `lang`, `since` or `until`, only mentions in the articles of that language and date
-    range count, with `dedupe` only those in one article of each near-duplicate cluster (see
-    `in_scope`). The whole store's are read from the aggregate counts; one article's, or one
-    language's, range's or deduplicated, from the rows they select.
+    Only mentions in the articles in `scope` count. The whole store's are read from the
+    aggregate counts; one article's, or a narrower scope's, from the rows they select.
     """
-    scope, scope_params = in_scope("m.article_id", lang, since, until, dedupe)
-    if article is None and not scope_params:
+    condition, scope_params = scope.condition("m.article_id")
+    if article is None and scope.everything:
         from corpus import counted  # it builds on this module
 
         return counted.entity_page(
@@ -240,7 +202,7 @@ def entity_page(
             "count(*) AS mentions, count(DISTINCT m.article_id) AS articles, "
             "count(*) OVER () AS total "
             "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
-            f"WHERE {scope} AND (? IS NULL OR m.article_id = ?) "
+            f"WHERE {condition} AND (? IS NULL OR m.article_id = ?) "
             "GROUP BY m.entity_id "
             "HAVING (? IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?))"
             " AND count(*) >= ? AND (? OR ? IS NOT NULL OR coalesce(e.label, min(m.label))"
@@ -255,7 +217,7 @@ def entity_page(
         )
     )
     total = entities[0]["total"] if entities else 0
-    top_aliases = _top_aliases(store, article, aliases, scope, scope_params) if entities else {}
+    top_aliases = _top_aliases(store, article, aliases, condition, scope_params) if entities else {}
     for entity in entities:
         del entity["total"]
         entity["aliases"] = top_aliases.get(entity["id"], [])
@@ -270,15 +232,12 @@ def entity_rows(
     min_count: int = 1,
     top: int | None = None,
     aliases: int = 3,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
     all_labels: bool = True,
 ) -> Iterator[Row]:
     """The rows of `entity_page`, streamed from the aggregates when they answer (the whole
     store), else counted from the rows first."""
-    if article is None and lang is None and since is None and until is None and not dedupe:
+    if article is None and scope.everything:
         from corpus import counted  # it builds on this module
 
         yield from counted.entity_rows(
@@ -297,10 +256,7 @@ def entity_rows(
         min_count=min_count,
         top=top,
         aliases=aliases,
-        lang=lang,
-        since=since,
-        until=until,
-        dedupe=dedupe,
+        scope=scope,
         all_labels=all_labels,
     )[0]
 
@@ -313,7 +269,7 @@ def _top_aliases(
     scope_params: list[str | None],
 ) -> dict[str, list[str]]:
     """The most frequent surface forms of every entity, in one pass (not one query each);
-    `scope` is a condition on `m.article_id` (of `in_scope`)."""
+    `scope` is a condition on `m.article_id` (of `Scope.condition`)."""
     found: dict[str, list[str]] = {}
     rows = store.conn.execute(
         f"SELECT entity_id, text FROM mentions m WHERE {scope}"

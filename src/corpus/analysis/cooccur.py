@@ -13,7 +13,8 @@ from corpus import counted
 from corpus.aggregates import VALUE_LABELS
 from corpus.analysis.lookup import entity_info
 from corpus.counted import association
-from corpus.queries import Row, in_scope
+from corpus.queries import Row
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 Unit = Literal["sentence", "article"]
@@ -37,10 +38,7 @@ def _mention_filter(
     labels: Sequence[str],
     all_labels: bool,
     focus: str | None,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> tuple[str, list[str | None]]:
     """SQL condition (and its parameters) on `mentions m` for the mentions taking part."""
     if labels:
@@ -53,8 +51,8 @@ def _mention_filter(
         condition, params = f"m.label NOT IN ({','.join('?' * len(values))})", values
     if focus is not None:
         condition, params = f"({condition}) OR m.entity_id = ?", [*params, focus]
-    scope, scope_params = in_scope("m.article_id", lang, since, until, dedupe)
-    return f"({condition}) AND {scope}", [*params, *scope_params]
+    in_scope, scope_params = scope.condition("m.article_id")
+    return f"({condition}) AND {in_scope}", [*params, *scope_params]
 
 
 def _sentence_units(
@@ -143,23 +141,18 @@ def _scanned_pairs(
     all_labels: bool,
     min_count: int,
     top: int | None,
-    lang: str | None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope,
 ) -> tuple[int, counted.Ranked, dict[str, int]]:
     """What `counted.pairs` answers, counted from the mention rows: for the questions the pair
-    table does not cover (value labels, a language, a date range, near-duplicates once). Only
-    the rows they select are read: with a language or range, its articles; otherwise, with a
-    focus, the articles that mention it."""
-    condition, params = _mention_filter(labels, all_labels, focus, lang, since, until, dedupe)
+    table does not cover (value labels, a narrower scope). Only the rows they select are read:
+    those of the scope's articles; otherwise, with a focus, the articles that mention it."""
+    condition, params = _mention_filter(labels, all_labels, focus, scope)
     read = _sentence_units if unit == "sentence" else _article_units
-    scoped = lang is not None or since is not None or until is not None or dedupe
-    only = None if scoped else focus
+    only = focus if scope.everything else None
     frequency, together = count_pairs(read(store, condition, params, only), focus)
     if only is not None:  # each entity's units over the whole store, not the focus's articles
         frequency = Counter(counted.unit_counts(store, {i for p in together for i in p}, unit))
-    units = counted.units(store, unit, lang, since, until, dedupe)
+    units = counted.units(store, unit, scope)
     return units, rank_pairs(together, frequency, units, min_count, top), dict(frequency)
 
 
@@ -190,23 +183,17 @@ def cooccurrence(
     all_labels: bool = False,
     min_count: int = 1,
     top: int | None = None,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> Cooccurrence:
     """Unordered pairs (a < b by id) of distinct entities mentioned in the same unit.
 
     Only entities with one of `labels` take part; without labels, all but the value labels
-    (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs; with `lang`,
-    `since` or `until`, only the articles in that language and date range (see
-    `queries.in_scope`; N counts theirs); with `dedupe`, one article of each near-duplicate
-    cluster. Sorted by count, then PMI, then ids. Read from the pair counts, unless a value
-    label, a language, a date range or `dedupe` is asked for.
+    (dates, amounts, numbers) unless `all_labels`. With `entity`, only its pairs; only the
+    articles in `scope` (N counts theirs). Sorted by count, then PMI, then ids. Read from the
+    pair counts, unless a value label or a narrower scope is asked for.
     """
     focus_label = entity_info(store, [entity]).get(entity, {}).get("label") if entity else None
-    whole = lang is None and since is None and until is None and not dedupe
-    if whole and counted.covers(labels, all_labels, focus_label):
+    if scope.everything and counted.covers(labels, all_labels, focus_label):
         units, ranked, frequency = counted.pairs(
             store, unit=unit, focus=entity, labels=labels, min_count=min_count, top=top
         )
@@ -219,10 +206,7 @@ def cooccurrence(
             all_labels=all_labels,
             min_count=min_count,
             top=top,
-            lang=lang,
-            since=since,
-            until=until,
-            dedupe=dedupe,
+            scope=scope,
         )
     info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
     return pair_result(unit, units, ranked, frequency, info)

@@ -9,7 +9,8 @@ from corpus import counted
 from corpus.aggregates import VALUE_LABELS
 from corpus.analysis.cooccur import cooccurrence
 from corpus.analysis.lookup import entity_info
-from corpus.queries import Row, in_scope
+from corpus.queries import Row
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?")
@@ -23,16 +24,13 @@ def overview(
     top: int = 5,
     sources: int = 10,
     pairs: int = 10,
-    lang: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> Row:
     """The corpus at a glance: counts, kinds, languages, sources, dates, top entities, strongest
-    pairs; with `lang`, of the articles in that language, with `dedupe`, each near-duplicate
-    cluster once (both counted from their rows)."""
-    if lang is not None or dedupe:
-        return _scanned_overview(
-            store, top=top, sources=sources, pairs=pairs, lang=lang, dedupe=dedupe
-        )
+    pairs; of the articles in `scope` (a narrower scope than every article is counted from its
+    rows)."""
+    if not scope.everything:
+        return _scanned_overview(store, top=top, sources=sources, pairs=pairs, scope=scope)
     whole = counted.totals(store).get("", {})
     labels = counted.labels(store, top)
     return {
@@ -69,15 +67,13 @@ def _counted_dates(store: Store) -> Row:
     return _months({value or None: row["articles"] for value, row in dated.items()})
 
 
-def _scanned_overview(
-    store: Store, *, top: int, sources: int, pairs: int, lang: str | None, dedupe: bool
-) -> Row:
+def _scanned_overview(store: Store, *, top: int, sources: int, pairs: int, scope: Scope) -> Row:
     conn = store.conn
-    where, params = in_scope("id", lang, dedupe=dedupe)
+    where, params = scope.condition("id")
     articles, words = conn.execute(
         f"SELECT count(*), coalesce(sum(words), 0) FROM articles WHERE {where}", params
     ).fetchone()
-    in_lang, _ = in_scope("article_id", lang, dedupe=dedupe)
+    in_lang, _ = scope.condition("article_id")
     counts = conn.execute(
         "SELECT entity_id, min(label), count(*), count(DISTINCT article_id) FROM mentions "
         f"WHERE {in_lang} GROUP BY entity_id",
@@ -86,7 +82,7 @@ def _scanned_overview(
     return {
         "articles": articles,
         "words": words,
-        "sentences": counted.units(store, "sentence", lang, dedupe=dedupe),
+        "sentences": counted.units(store, "sentence", scope),
         "mentions": sum(row[2] for row in counts),
         "entities": len(counts),
         "kinds": dict(
@@ -104,15 +100,15 @@ def _scanned_overview(
                 params,
             )
         ],
-        "sources": _sources(store, sources, lang, dedupe),
-        "dates": _dates(store, lang, dedupe),
+        "sources": _sources(store, sources, scope),
+        "dates": _dates(store, scope),
         "labels": _labels(store, counts, top),
-        "pairs": cooccurrence(store, top=pairs, lang=lang, dedupe=dedupe).pairs if pairs else [],
+        "pairs": cooccurrence(store, top=pairs, scope=scope).pairs if pairs else [],
     }
 
 
-def _sources(store: Store, limit: int, lang: str | None, dedupe: bool) -> Row:
-    where, params = in_scope("id", lang, dedupe=dedupe)
+def _sources(store: Store, limit: int, scope: Scope) -> Row:
+    where, params = scope.condition("id")
     rows = store.conn.execute(
         f"SELECT source, count(*) FROM articles WHERE {where} GROUP BY source ORDER BY 2 DESC, 1",
         params,
@@ -142,8 +138,8 @@ def _month(date: str) -> str:
     return date
 
 
-def _dates(store: Store, lang: str | None, dedupe: bool) -> Row:
-    where, params = in_scope("id", lang, dedupe=dedupe)
+def _dates(store: Store, scope: Scope) -> Row:
+    where, params = scope.condition("id")
     counts = dict(
         store.conn.execute(
             f"SELECT date, count(*) FROM articles WHERE {where} GROUP BY date", params

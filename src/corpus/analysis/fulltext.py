@@ -7,7 +7,8 @@ import sqlite3
 
 from corpus import search_cjk
 from corpus.analysis.text import collapse
-from corpus.queries import Row, dict_rows, in_scope
+from corpus.queries import Row, dict_rows
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 MARK_START, MARK_END = "\x02", "\x03"
@@ -31,17 +32,14 @@ def search(
     kind: str | None = None,
     limit: int | None = 20,
     phrase: bool = False,
-    lang: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> list[Row]:
     """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2);
-    with `lang`, `since`, `until`, `dedupe`, only those articles (see `queries.in_scope`).
+    only the articles in `scope`.
 
     A query with a Chinese, Japanese or Korean character is answered by substring instead
     (`search_cjk`)."""
-    scope, scope_params = in_scope("a.id", lang, since, until, dedupe)
+    in_scope, scope_params = scope.condition("a.id")
     expression = phrase_query(query.strip()) if phrase else query.strip()
     if not expression or expression == '""':
         raise BadQuery("empty search query")
@@ -54,7 +52,7 @@ def search(
             kind=kind,
             limit=limit,
             phrase=phrase,
-            scope=(scope, scope_params),
+            scope=(in_scope, scope_params),
         )
     try:
         # FTS5 ranks by `rank` itself and stops at the limit, so only the results shown have
@@ -62,7 +60,7 @@ def search(
         # match); the filters are a condition on the rowid, tested as FTS5 yields.
         where, params = "", []
         if source or entity or kind or scope_params:
-            where = _SEARCH_FILTER.format(scope=scope)
+            where = _SEARCH_FILTER.format(scope=in_scope)
             params = [source, source, entity, entity, kind, kind, *scope_params]
         rows = dict_rows(
             store.conn.execute(

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from corpus.analysis.text import collapse
 from corpus.parallel import chunked
-from corpus.queries import Row, dict_rows, in_scope
+from corpus.queries import Row, dict_rows
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 CHUNK = 500
@@ -17,15 +18,14 @@ def kwic(
     entity_id: str,
     *,
     width: int = 40,
-    lang: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
 ) -> list[Row]:
     """Every mention of an entity with `width` characters of one-line context on each side.
 
-    In the order of `corpus list` (by file and position), then by offset; with `lang`, only in
-    articles of that language; with `dedupe`, in one article of each near-duplicate cluster.
+    In the order of `corpus list` (by file and position), then by offset; only in the articles
+    in `scope`.
     """
-    return kwic_page(store, entity_id, width=width, lang=lang, dedupe=dedupe).rows
+    return kwic_page(store, entity_id, width=width, scope=scope).rows
 
 
 @dataclass
@@ -40,22 +40,20 @@ def kwic_page(
     entity_id: str,
     *,
     width: int = 40,
-    lang: str | None = None,
-    dedupe: bool = False,
+    scope: Scope = EVERYTHING,
     limit: int | None = None,
 ) -> KwicPage:
     """The first `limit` mentions of `kwic`, and how many there are. The articles are placed
     first (one row each), and only those shown have their text read."""
-    scope, scope_params = in_scope("m.article_id", None, None, None, dedupe)
+    in_scope, scope_params = scope.condition("m.article_id")
     placed = store.conn.execute(
-        "WITH found AS (SELECT m.article_id, count(*) AS n FROM mentions m WHERE m.entity_id = ?1"
-        " AND (?2 IS NULL OR m.article_id IN (SELECT id FROM articles WHERE lang = ?2))"
-        f" AND {scope} GROUP BY m.article_id), "
+        "WITH found AS (SELECT m.article_id, count(*) AS n FROM mentions m WHERE m.entity_id = ?"
+        f" AND {in_scope} GROUP BY m.article_id), "
         "placed AS (SELECT f.article_id, f.n, min(o.path) AS path FROM found f"
         " JOIN occurrences o ON o.article_id = f.article_id GROUP BY f.article_id) "
         "SELECT p.article_id, p.n FROM placed p ORDER BY p.path, (SELECT min(o.position)"
         " FROM occurrences o WHERE o.article_id = p.article_id AND o.path = p.path)",
-        (entity_id, lang, *scope_params),
+        (entity_id, *scope_params),
     ).fetchall()
     page = KwicPage([], sum(n for _, n in placed), len(placed))
     chosen: list[str] = []

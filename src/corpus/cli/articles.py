@@ -10,18 +10,17 @@ import click
 
 from corpus import queries
 from corpus.cli.options import (
-    date_range_options,
-    dedupe_option,
     handle_errors,
     json_option,
-    lang_option,
     open_store,
     print_json,
     rows_to_show,
+    scope_options,
     store_option,
 )
 from corpus.dupes.queries import near_duplicates
 from corpus.render import stdout_console
+from corpus.scope import Scope
 from corpus.views.articles import article_panel, article_summary, article_table
 
 TABLE_LIMIT = 100
@@ -43,9 +42,7 @@ LIST_KEYS = (
 @click.command("list")
 @click.option("--kind", type=click.Choice(["article", "brief"]), help="Only this kind of item.")
 @click.option("--source", help="Only articles from this source (exact).")
-@lang_option
-@date_range_options
-@dedupe_option
+@scope_options
 @click.option("--summaries", is_flag=True, help="Add each article's summary.")
 @click.option("--sentences", default=2, show_default=True, help="Sentences per summary.")
 @click.option(
@@ -60,10 +57,7 @@ LIST_KEYS = (
 def list_command(
     kind: str | None,
     source: str | None,
-    lang: str | None,
-    since: str | None,
-    until: str | None,
-    dedupe: bool,
+    scope: Scope,
     summaries: bool,
     sentences: int,
     limit: int | None,
@@ -81,11 +75,8 @@ def list_command(
     """
     with open_store(db) as store:
         shown = rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)
-        scope = {"lang": lang, "since": since, "until": until}
-        rows = queries.list_articles(
-            store, kind=kind, source=source, dedupe=dedupe, limit=shown, **scope
-        )
-        total = queries.count_articles(store, kind=kind, source=source, dedupe=dedupe, **scope)
+        rows = queries.list_articles(store, kind=kind, source=source, scope=scope, limit=shown)
+        total = queries.count_articles(store, kind=kind, source=source, scope=scope)
         texts = None
         if summaries:
             texts = {

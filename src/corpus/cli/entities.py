@@ -12,20 +12,19 @@ import click
 
 from corpus import queries
 from corpus.cli.options import (
-    date_range_options,
-    dedupe_option,
     handle_errors,
     json_option,
-    lang_option,
     open_store,
     print_json,
     rows_to_show,
+    scope_options,
     store_option,
     stream_json,
 )
 from corpus.merges import candidate_rows as merge_candidates
 from corpus.queries import Row
 from corpus.render import stdout_console
+from corpus.scope import Scope
 from corpus.views.entities import entity_table
 from corpus.views.merges import candidates_table
 
@@ -51,9 +50,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @click.option("--all", "show_all", is_flag=True, help="Every entity, also in a table.")
 @click.option("--min-count", type=click.IntRange(min=1), default=1, help="At least N mentions.")
 @click.option("--article", "article_id", help="Only the entities of this article (id prefix).")
-@lang_option
-@date_range_options
-@dedupe_option
+@scope_options
 @click.option(
     "--candidates",
     is_flag=True,
@@ -70,10 +67,7 @@ def entities_command(
     show_all: bool,
     min_count: int,
     article_id: str | None,
-    lang: str | None,
-    since: str | None,
-    until: str | None,
-    dedupe: bool,
+    scope: Scope,
     candidates: bool,
     as_csv: bool,
     as_json: bool,
@@ -98,7 +92,7 @@ def entities_command(
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
-        chosen = Filters(label, article, min_count, top, lang, since, until, dedupe, all_labels)
+        chosen = Filters(label, article, min_count, top, scope, all_labels)
         if as_json or as_csv:  # streamed as read
             rows = queries.entity_rows(store, **chosen._asdict())
             stream_json(rows) if as_json else _write_csv(rows)
@@ -112,10 +106,7 @@ class Filters(NamedTuple):
     article: str | None
     min_count: int
     top: int | None
-    lang: str | None
-    since: str | None
-    until: str | None
-    dedupe: bool
+    scope: Scope
     all_labels: bool
 
 

@@ -15,18 +15,17 @@ import click
 from corpus import analysis, export
 from corpus.cli.options import (
     CorpusError,
-    date_range_options,
-    dedupe_option,
     handle_errors,
     json_option,
-    lang_option,
     open_store,
     print_json,
     rows_to_show,
+    scope_options,
     store_option,
 )
 from corpus.queries import Row
 from corpus.render import stderr_console, stdout_console
+from corpus.scope import Scope
 from corpus.views.cooccur import cooccur_table
 from corpus.views.kwic import kwic_view
 from corpus.views.overview import overview_view
@@ -56,13 +55,12 @@ ID_WIDTH = 12
 @click.option(
     "--sources", type=click.IntRange(min=0), default=10, show_default=True, help="Sources shown."
 )
-@lang_option
-@dedupe_option
+@scope_options
 @json_option
 @store_option
 @handle_errors
 def summary_command(
-    top: int, pairs: int, sources: int, lang: str | None, dedupe: bool, as_json: bool, db: Path
+    top: int, pairs: int, sources: int, scope: Scope, as_json: bool, db: Path
 ) -> None:
     """The corpus on one screen: articles by kind, language, source and date, words, top
     entities per label, and the entity pairs that most often share a sentence.
@@ -74,9 +72,7 @@ def summary_command(
       corpus summary --json | jq '.labels[] | {label, mentions}'
     """
     with open_store(db) as store:
-        data = analysis.overview(
-            store, top=top, sources=sources, pairs=pairs, lang=lang, dedupe=dedupe
-        )
+        data = analysis.overview(store, top=top, sources=sources, pairs=pairs, scope=scope)
     if as_json:
         print_json(data)
     else:
@@ -107,8 +103,7 @@ def _kwic_width(width: int | None) -> int:
     help=f"Only the first N mentions. [default: {KWIC_LIMIT} on screen, all in JSON]",
 )
 @click.option("--all", "show_all", is_flag=True, help="Every mention, also on screen.")
-@lang_option
-@dedupe_option
+@scope_options
 @json_option
 @store_option
 @handle_errors
@@ -118,8 +113,7 @@ def mentions_command(
     label: str | None,
     limit: int | None,
     show_all: bool,
-    lang: str | None,
-    dedupe: bool,
+    scope: Scope,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -138,9 +132,7 @@ def mentions_command(
     shown = rows_to_show(limit, KWIC_LIMIT, in_table=not as_json, show_all=show_all)
     with open_store(db) as store:
         found = analysis.find_entity(store, entity, label=label)
-        page = analysis.kwic_page(
-            store, found["id"], width=chars, lang=lang, dedupe=dedupe, limit=shown
-        )
+        page = analysis.kwic_page(store, found["id"], width=chars, scope=scope, limit=shown)
     if as_json:
         print_json(page.rows)
     else:
@@ -191,9 +183,7 @@ COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
     show_default=True,
     help="graphml opens in Gephi; dot renders with graphviz.",
 )
-@lang_option
-@date_range_options
-@dedupe_option
+@scope_options
 @json_option
 @store_option
 @handle_errors
@@ -205,10 +195,7 @@ def cooccur_command(
     min_count: int,
     top: int | None,
     fmt: str,
-    lang: str | None,
-    since: str | None,
-    until: str | None,
-    dedupe: bool,
+    scope: Scope,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -239,10 +226,7 @@ def cooccur_command(
             all_labels=all_labels,
             min_count=min_count,
             top=top,
-            lang=lang,
-            since=since,
-            until=until,
-            dedupe=dedupe,
+            scope=scope,
         )
     _print_pairs(result, fmt)
 
@@ -269,9 +253,7 @@ def _print_pairs(result: analysis.Cooccurrence, fmt: str) -> None:
     "--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most N results."
 )
 @click.option("--phrase", is_flag=True, help="Match QUERY literally, as one phrase.")
-@lang_option
-@date_range_options
-@dedupe_option
+@scope_options
 @json_option
 @store_option
 @handle_errors
@@ -282,10 +264,7 @@ def search_command(
     kind: str | None,
     limit: int,
     phrase: bool,
-    lang: str | None,
-    since: str | None,
-    until: str | None,
-    dedupe: bool,
+    scope: Scope,
     as_json: bool,
     db: Path,
 ) -> None:
@@ -313,10 +292,7 @@ def search_command(
                 kind=kind,
                 limit=limit,
                 phrase=phrase,
-                lang=lang,
-                since=since,
-                until=until,
-                dedupe=dedupe,
+                scope=scope,
             )
         except analysis.BadQuery as error:
             raise CorpusError(str(error)) from None
@@ -344,11 +320,10 @@ EXPORT_FORMATS = ("jsonl", "csv", "docbin")
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write to this file (replaced only once complete) instead of stdout.",
 )
-@lang_option
-@dedupe_option
+@scope_options
 @store_option
 @handle_errors
-def export_command(fmt: str, out: Path | None, lang: str | None, dedupe: bool, db: Path) -> None:
+def export_command(fmt: str, out: Path | None, scope: Scope, db: Path) -> None:
     """Export the articles with their entities: JSONL (one article per line), CSV (one row
     per article) or a spaCy DocBin whose Docs carry the entity spans (kb_id = entity id).
 
@@ -363,7 +338,7 @@ def export_command(fmt: str, out: Path | None, lang: str | None, dedupe: bool, d
     if binary and out is None and sys.stdout.isatty():
         raise click.UsageError("a DocBin is binary: give --out FILE or redirect stdout")
     with open_store(db) as store:
-        articles = export.export_articles(store, lang=lang, dedupe=dedupe)
+        articles = export.export_articles(store, scope=scope)
         if out is not None:
             try:
                 with export.replacing(out, binary=binary) as handle:

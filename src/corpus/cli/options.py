@@ -18,6 +18,7 @@ import click
 from corpus.errors import GazetteerError, ModelNotFound
 from corpus.escapes import UNSAFE_IN_JSON, escape
 from corpus.queries import NotFound
+from corpus.scope import Scope
 from corpus.store import DEFAULT_DB, Store, StoreError, describe_sqlite_error
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -53,7 +54,7 @@ def language_code(ctx: click.Context, param: click.Parameter, value: str | None)
     return code
 
 
-def lang_option(func: F) -> F:
+def _lang_option(func: F) -> F:
     return click.option(
         "--lang",
         metavar="CODE",
@@ -71,7 +72,7 @@ def _iso_day(ctx: click.Context, param: click.Parameter, value: str | None) -> s
         raise click.BadParameter(f"{value!r} is not a date as YYYY-MM-DD") from None
 
 
-def dedupe_option(func: F) -> F:
+def _dedupe_option(func: F) -> F:
     return click.option(
         "--dedupe",
         is_flag=True,
@@ -79,25 +80,31 @@ def dedupe_option(func: F) -> F:
     )(func)
 
 
-def date_range_options(func: F) -> F:
-    """--since and --until: only articles dated in that range (ISO days, inclusive)."""
-
-    @functools.wraps(func)
-    def checked(*args: Any, **kwargs: Any) -> Any:
-        since, until = kwargs.get("since"), kwargs.get("until")
-        if since and until and since > until:
-            raise click.UsageError(f"--since is after --until ({since} > {until})")
-        return func(*args, **kwargs)
-
+def _date_options(func: F) -> F:
     undated = "undated articles, and those dated without a year (Apr 10), are left out"
     for name, side in (("--until", "on or before"), ("--since", "on or after")):
-        checked = click.option(
+        func = click.option(
             name,
             metavar="YYYY-MM-DD",
             callback=_iso_day,
             help=f"Only articles dated {side} this day ({undated}).",
-        )(checked)
-    return checked  # type: ignore[return-value]
+        )(func)
+    return func
+
+
+def scope_options(func: F) -> F:
+    """--lang, --since, --until and --dedupe: which articles a read command takes, given to
+    the command as one `scope` (a `corpus.scope.Scope`)."""
+
+    @functools.wraps(func)
+    def scoped(*args: Any, **kwargs: Any) -> Any:
+        lang, since, until = kwargs.pop("lang"), kwargs.pop("since"), kwargs.pop("until")
+        if since and until and since > until:
+            raise click.UsageError(f"--since is after --until ({since} > {until})")
+        scope = Scope(lang=lang, since=since, until=until, dedupe=kwargs.pop("dedupe"))
+        return func(*args, scope=scope, **kwargs)
+
+    return _lang_option(_date_options(_dedupe_option(scoped)))  # type: ignore[return-value]
 
 
 def rows_to_show(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -12,19 +11,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from corpus.cli.options import (
     CorpusError,
-    date_range_options,
-    dedupe_option,
     handle_errors,
     json_option,
-    lang_option,
     open_store,
     print_json,
+    scope_options,
     store_option,
 )
 from corpus.render import stderr_console
 from corpus.report import Filters, build_report, report_summary, write_report
 from corpus.report.network import DEFAULT_NODES
 from corpus.report.select import DEFAULT_MAX_ARTICLES
+from corpus.scope import Scope
 
 Progressor = Callable[[str, int, int], None]
 
@@ -58,9 +56,7 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
     help="The HTML file to write (replaced only once complete).",
 )
 @click.option("--entity", help="Focus on one entity (id, name or alias): its articles only.")
-@lang_option
-@date_range_options
-@dedupe_option
+@scope_options
 @click.option(
     "--max-articles",
     type=click.IntRange(min=1),
@@ -87,10 +83,7 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
 def report_command(
     out: Path,
     entity: str | None,
-    lang: str | None,
-    since: str | None,
-    until: str | None,
-    dedupe: bool,
+    scope: Scope,
     max_articles: int,
     nodes: int,
     graph: Path | None,
@@ -111,13 +104,7 @@ def report_command(
       corpus report --dedupe                     republished stories once
       corpus report --max-articles 1000 --json
     """
-    filters = Filters(
-        entity=entity,
-        lang=lang,
-        since=dt.date.fromisoformat(since) if since else None,
-        until=dt.date.fromisoformat(until) if until else None,
-        dedupe=dedupe,
-    )
+    filters = Filters(entity=entity, scope=scope)
     with open_store(db) as store, progress_bar(progress) as update:
         report = build_report(
             store, filters, max_articles=max_articles, nodes=nodes, progress=update

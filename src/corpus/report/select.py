@@ -3,14 +3,13 @@ date range, one per near-duplicate cluster), at most N of them."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from corpus import analysis, export
 from corpus.dupes import queries as dupes
-from corpus.queries import Row, list_articles
-from corpus.report.timeline import iso_date
+from corpus.queries import Row, count_articles, list_articles
+from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 DEFAULT_MAX_ARTICLES = 5000
@@ -38,29 +37,10 @@ class Selection:
 @dataclass(frozen=True)
 class Filters:
     """Which articles a report is about: those mentioning `entity` (an id, name or alias), in
-    language `lang` (an ISO 639-1 code), dated from `since` to `until` (inclusive); with
-    `dedupe`, no copy of an article already held."""
+    `scope` (a language, a date range, each near-duplicate cluster once)."""
 
     entity: str | None = None
-    lang: str | None = None
-    since: dt.date | None = None
-    until: dt.date | None = None
-    dedupe: bool = False  # each near-duplicate cluster once: its representative
-
-    def dated(self) -> bool:
-        return self.since is not None or self.until is not None
-
-    def in_range(self, row: Row) -> bool:
-        """Whether an article row (of `list_articles`) is within the date range; an article
-        without a full date is outside any range."""
-        if not self.dated():
-            return True
-        date = iso_date(row["date"])
-        return (
-            date is not None
-            and (self.since is None or date >= self.since)
-            and (self.until is None or date <= self.until)
-        )
+    scope: Scope = EVERYTHING
 
 
 def select_articles(
@@ -77,15 +57,15 @@ def select_articles(
     of the articles it showed before. `progress(done, total)` is called as articles are read.
     """
     filters = filters or Filters()
-    listed = list_articles(store, lang=filters.lang)
-    stored = len(list_articles(store)) if filters.lang else len(listed)
+    scope = filters.scope
+    listed = list_articles(store, scope=replace(scope, dedupe=False))  # copies counted below
+    stored = count_articles(store)
     found = analysis.find_entity(store, filters.entity) if filters.entity else None
     if found is not None:
         mentioning = {row["article"] for row in analysis.kwic(store, found["id"], width=0)}
         listed = [row for row in listed if row["id"] in mentioning]
-    listed = [row for row in listed if filters.in_range(row)]
     copies = 0
-    if filters.dedupe:
+    if scope.dedupe:
         groups, _ = dupes.clusters(store)
         left_out = {id_ for group in groups for id_ in group["articles"][1:]}
         copies = sum(1 for row in listed if row["id"] in left_out)
@@ -101,10 +81,10 @@ def select_articles(
             progress(len(articles), len(ids))
     described = {
         "entity": found["id"] if found else None,
-        "lang": filters.lang,
-        "since": filters.since.isoformat() if filters.since else None,
-        "until": filters.until.isoformat() if filters.until else None,
-        "dedupe": copies if filters.dedupe else None,  # how many copies were left out
+        "lang": scope.lang,
+        "since": scope.since,
+        "until": scope.until,
+        "dedupe": copies if scope.dedupe else None,  # how many copies were left out
     }
     applied = {key: value for key, value in described.items() if value is not None}
     return Selection(articles, stored, len(listed), found, applied)
