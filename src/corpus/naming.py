@@ -24,6 +24,8 @@ import sqlite3
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import groupby
 
 from corpus import aggregates
 from corpus.parallel import chunked
@@ -87,9 +89,9 @@ def choose(entity_id: str, label: str, forms: Iterable[tuple[str, int]]) -> str 
     own: Counter[str] = Counter()
     key = entity_id.partition(":")[2]
     for text, mentions in forms:
-        name = display_name(text)
+        name, spelled = _form(text, label)
         counts[name] += mentions
-        if name_key(text, label) == key:
+        if spelled == key:
             own[name] += mentions
     candidates = own or counts
     if not candidates:
@@ -99,6 +101,12 @@ def choose(entity_id: str, label: str, forms: Iterable[tuple[str, int]]) -> str 
     if label in NUMBER_LABELS and _WORDS.match(best):
         return best.lower()  # number words are no proper nouns ("Two" opens a sentence)
     return best
+
+
+@lru_cache(maxsize=1 << 16)
+def _form(text: str, label: str) -> tuple[str, str]:
+    """A surface form's name and key (cached: every write sees the same forms again)."""
+    return display_name(text), name_key(text, label)
 
 
 def _rank(name: str, mentions: int, *, values: bool) -> tuple[int, int, str]:
@@ -141,23 +149,16 @@ def stale(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
 def _choices(conn: sqlite3.Connection, ids: list[str]) -> Iterator[tuple[str, str, str]]:
     """(id, stored name, chosen name) of those of `ids` whose chosen name differs."""
     for chunk in chunked(ids, CHUNK):
-        marks = ",".join("?" * len(chunk))
-        entities = {
-            str(entity_id): (str(name), str(label))
-            for entity_id, name, label, kind in conn.execute(
-                f"SELECT id, name, label, kind FROM entities WHERE id IN ({marks})", chunk
-            )
-            if named_by_forms(str(entity_id), str(label), kind)
-        }
-        forms: dict[str, list[tuple[str, int]]] = {}
-        for entity_id, text, mentions in conn.execute(
-            "SELECT c.entity_id, a.text, a.mentions FROM entity_counts c "
-            f"JOIN entity_aliases a ON a.entity = c.key WHERE c.entity_id IN ({marks})",
+        rows = conn.execute(
+            "SELECT e.id, e.name, e.label, a.text, a.mentions FROM entities e "
+            "JOIN entity_counts c ON c.entity_id = e.id JOIN entity_aliases a ON a.entity = c.key "
+            f"WHERE e.id IN ({','.join('?' * len(chunk))}) AND e.kind IS NULL "
+            "ORDER BY e.id",
             chunk,
-        ):
-            if entity_id in entities:
-                forms.setdefault(entity_id, []).append((str(text), int(mentions)))
-        for entity_id, (stored, label) in sorted(entities.items()):
-            chosen = choose(entity_id, label, forms.get(entity_id, ()))
+        )
+        for (entity_id, stored, label), group in groupby(rows, key=lambda row: row[:3]):
+            if not named_by_forms(entity_id, label, None):
+                continue
+            chosen = choose(entity_id, label, [(text, n) for *_, text, n in group])
             if chosen is not None and chosen != stored:
                 yield entity_id, stored, chosen
