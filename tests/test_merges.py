@@ -126,3 +126,25 @@ def test_bad_merges_are_one_line_errors(ingested: Cli) -> None:
         result = ingested(*args)
         assert result.exit_code == 1, args
         assert result.stderr.startswith("corpus: error: ") and len(result.stderr.splitlines()) == 1
+
+
+def test_a_title_of_the_other_gender_is_not_merged_across_articles(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = tmp_path / "howards"
+    folder.mkdir()
+    (folder / "a.txt").write_text(
+        "Campaign\n\nMichael Howard spoke with Liam Fox and Oliver Letwin on Monday about taxes.\n"
+    )
+    (folder / "b.txt").write_text(
+        "Visits\n\nMrs Howard met voters with Liam Fox and Oliver Letwin on Tuesday.\n"
+    )
+    (folder / "c.txt").write_text(
+        "Rally\n\nMr Blunkett spoke in Sheffield and Leeds. David Blunkett was cheered.\n"
+    )
+    (folder / "d.txt").write_text("Leeds\n\nMr Blunkett returned to Sheffield and Leeds.\n")
+    assert cli("ingest", folder, "--jobs", "1").exit_code == 0
+    made = {m["source"]: m["target"] for m in json.loads(cli("merges", "--json").stdout)}
+    assert "person:mrs howard" not in made  # the same company, but "Michael" is a man's name
+    assert entity_rows(cli)["person:mrs howard"]["mentions"] == 1
+    assert made.get("person:blunkett") == "person:david blunkett"  # the control: merged

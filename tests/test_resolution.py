@@ -75,6 +75,21 @@ def test_a_surname_before_two_candidates_stays_apart(tagger: Tagger) -> None:
     assert "person:kim beom-su" not in ids(found, "Kim")
 
 
+def test_a_title_of_the_other_gender_does_not_join(tagger: Tagger) -> None:
+    # BBC politics, 2005 (shortened): "Mrs Howard" is Michael Howard's wife, not Michael Howard.
+    text = (
+        "Michael Howard's wife, Sandra, is to play a leading role in the Conservative election "
+        "campaign. Mrs Howard will make solo visits to target seats. Mr Howard said he was glad. "
+        "Mrs Howard made her debut speech in Bournemouth last October."
+    )
+    found = tagged(tagger, text)
+    assert ids(found, "Howard") == ["person:michael howard"]  # "Mr Howard": the model tags Howard
+    assert ids(found, "Mrs Howard") and "person:michael howard" not in ids(found, "Mrs Howard")
+    # A title whose gender the given name does not contradict still joins.
+    found = tagged(tagger, "Ruth Kelly spoke on Monday. Ms Kelly said schools would gain.")
+    assert ids(found, "Ms Kelly") == ["person:ruth kelly"]
+
+
 def test_a_place_named_like_a_person_is_not_joined(tagger: Tagger) -> None:
     text = (
         "George Washington was the first president of the United States. "

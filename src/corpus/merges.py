@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from corpus.aggregates import VALUE_LABELS, account
-from corpus.names import person_words, word_set
+from corpus.names import other_gender, person_words, title_gender, word_set
 
 APPLIED = ("hand", "auto")
 MIGRATION = [
@@ -225,6 +225,8 @@ def plan_across_articles(conn: sqlite3.Connection) -> Plan:
             continue
         if other_labels.get(entity_id[7:], 0) >= _person_mentions(conn, entity_id):
             continue  # mostly a place or a body ("England", "GB"): the model's PERSON is a slip
+        if _other_gender(conn, entity_id, word, full):
+            continue  # "Mrs Howard" is not "Michael Howard", nor one the corpus calls "Mr Howard"
         if len(_shared_company(conn, entity_id, full, rare)) < MIN_SHARED_COMPANY:
             continue  # "Lord Armstrong" in politics, "Bill Armstrong" in sport
         wanted[entity_id] = final_target(conn, full)
@@ -271,6 +273,23 @@ def _reads_as_full_name(name: str) -> bool:
         and not word.endswith(("'", "\u2019", "'s", "\u2019s"))
         for word in words
     )
+
+
+def _other_gender(conn: sqlite3.Connection, short: str, word: str, full: str) -> bool:
+    """Whether a titled short name ("person:mrs howard") says the other gender than a full
+    name's given name, or than a title the corpus writes before it ("Mr Howard")."""
+    title = short.removeprefix("person:").split(" ", 1)[0]
+    said = title_gender(title)
+    if said is None:
+        return False
+    if other_gender(title, word, _name(conn, full)):
+        return True
+    forms = conn.execute(
+        "SELECT a.text FROM entity_aliases a JOIN entity_counts c ON c.key = a.entity "
+        "WHERE c.entity_id = ?",
+        (full,),
+    )
+    return any(title_gender(str(text).split(" ", 1)[0]) not in (None, said) for (text,) in forms)
 
 
 MIN_SHARED_COMPANY = 2

@@ -1,4 +1,5 @@
-"""Words of personal names: titles and honorifics that come with a name but are not part of it.
+"""Words of personal names: titles and honorifics that come with a name but are not part of it,
+and the gender a title or a given name says.
 
 Used by the pipeline's `corpus_person_names` on spans, and by cross-article merging on stored
 ids; nothing here imports spaCy.
@@ -7,6 +8,8 @@ ids; nothing here imports spaCy.
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -38,3 +41,61 @@ def person_words(words: str | list[str]) -> list[str]:
         if dash and stem and suffix.lower() in HONORIFICS:
             found[-1] = stem
     return [word for word in found if word]
+
+
+# --- titles that say a gender ---------------------------------------------------------------
+
+MALE_TITLES = word_set(
+    """mr mr. sir lord king prince emperor father brother congressman chairman spokesman
+    assemblyman"""
+)
+FEMALE_TITLES = word_set(
+    """mrs mrs. ms ms. miss dame lady queen princess empress sister congresswoman chairwoman
+    spokeswoman assemblywoman"""
+)
+# A given name says a gender when the US census of 1990 (the `names` package's lists, MIT)
+# counts it at least this many times more often for one than for the other, and for at least
+# this share (in percent) of that one: "Michael", "Tony", "Sandra"; not "Kim", "Jean", "Andrea"
+# (39 to 1) or "Simone" (rare and, in Italy, a man's name).
+GENDER_RATIO = 40
+GENDER_FLOOR = 0.02
+
+
+def title_gender(title: str) -> str | None:
+    """ "male" or "female" for a title that says so ("Mrs", "Lord"), else None."""
+    word = title.lower()
+    return "male" if word in MALE_TITLES else "female" if word in FEMALE_TITLES else None
+
+
+def given_name_gender(word: str) -> str | None:
+    """ "male" or "female" for a given name the census is clear about, else None."""
+    return _census_genders().get(word.upper())
+
+
+def other_gender(title: str, short: str, full_name: str) -> bool:
+    """Whether a mention of `short` after `title` ("Mrs" "Howard") names someone of the other
+    gender than `full_name` ("Michael Howard") says: its given name is the word it does not
+    share with the short form (the first, or the last for a surname first: "Kim Do-hyun")."""
+    said = title_gender(title)
+    words = person_words(full_name)
+    if said is None or len(words) < 2:
+        return False
+    given = words[-1] if words[0].lower() == short.lower() else words[0]
+    found = given_name_gender(given)
+    return found is not None and found != said
+
+
+@cache
+def _census_genders() -> dict[str, str]:
+    frequency: dict[str, dict[str, float]] = {"male": {}, "female": {}}
+    for gender, table in frequency.items():
+        text = (resources.files("names") / f"dist.{gender}.first").read_text(encoding="ascii")
+        for line in text.splitlines():
+            name, percent, *_ = line.split()
+            table[name] = float(percent)
+    found: dict[str, str] = {}
+    for gender, other in (("male", "female"), ("female", "male")):
+        for name, share in frequency[gender].items():
+            if share >= GENDER_FLOOR and share >= GENDER_RATIO * frequency[other].get(name, 0.0):
+                found[name] = gender
+    return found

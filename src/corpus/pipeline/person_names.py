@@ -5,7 +5,9 @@
 * A mention that is part of a fuller PERSON name in the same article (surname or given name,
   after a title or before an honorific: "Idezawa", "Mr. Miyakawa", "Congressman Choi",
   "Idezawa-san") joins that person and takes the label PERSON. With several candidates ("Kim
-  Do-hyun", "Kim Beom-su") it joins the nearest preceding one, or none when it cannot tell.
+  Do-hyun", "Kim Beom-su") it joins the nearest preceding one, or none when it cannot tell;
+  never one whose given name says the other gender than its title ("Mrs Howard" is not
+  "Michael Howard", `names.other_gender`).
   A mention the model tagged ORG or otherwise joins only with evidence that it names a person:
   a title, an honorific, or a verb of speech right after it ("Idezawa said"); one tagged as a
   place only after a title or before an honorific ("Washington said" stays the city).
@@ -22,7 +24,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from corpus.canonical import Canonicaliser
-from corpus.names import HONORIFICS, TITLES, person_words, word_set
+from corpus.names import HONORIFICS, TITLES, other_gender, person_words, word_set
 from corpus.pipeline.joining import Antecedent, antecedent, canonicaliser_of, join, nearest
 
 PERSON = "PERSON"
@@ -87,7 +89,13 @@ class PersonNames:
             return ent
         if ent.label_ in REPAIRABLE and not (_titled(ent) or _before_speech(ent)):
             return ent
-        candidates = [c for c in fuller[words[0]] if (c.start, c.end) != (ent.start, ent.end)]
+        title = _title_of(ent)
+        candidates = [
+            c
+            for c in fuller[words[0]]
+            if (c.start, c.end) != (ent.start, ent.end)
+            and not other_gender(title, words[0], c.text)
+        ]
         target = nearest(candidates, ent.start) if candidates else None
         return join(ent, target) if target is not None else ent
 
@@ -124,7 +132,11 @@ class PersonNames:
                 continue
             if not doc[i - 1].text[:1].isupper():
                 continue  # "the former president Moon" is a title; "vice" alone is not
-            target = nearest(fuller[token.text], i)
+            title = doc[i - 1].text
+            candidates = [
+                c for c in fuller[token.text] if not other_gender(title, token.text, c.text)
+            ]
+            target = nearest(candidates, i) if candidates else None
             if target is not None:
                 added.append(join(Span(doc, i, i + 1, label=""), target))
         return added
@@ -179,6 +191,14 @@ def _titled(ent: Span) -> bool:
         and not ent[-1].whitespace_
         and after[1].lower_ in HONORIFICS
     )
+
+
+def _title_of(ent: Span) -> str:
+    """The title a name opens with or follows ("Mrs" of "Mrs Howard"), else ""."""
+    if ent[0].lower_ in TITLES:
+        return ent[0].text
+    before = ent.doc[ent.start - 1] if ent.start > 0 else None
+    return before.text if before is not None and before.lower_ in TITLES else ""
 
 
 def _before_speech(ent: Span) -> bool:
