@@ -200,6 +200,39 @@ def test_dupes_and_show_name_the_near_duplicates(copies: Path, db: Path, cli: Cl
     assert "the largest 1 (--top N" in cli("dupes", "--top", "1", env={"COLUMNS": "200"}).stdout
 
 
+def test_show_names_ten_near_duplicates_and_dupes_id_lists_them_all(
+    tmp_path: Path, bbc_dir: Path, db: Path, cli: Cli
+) -> None:
+    folder = tmp_path / "news"
+    folder.mkdir()
+    text = (bbc_dir / STORIES[0]).read_text()
+    (folder / "original.txt").write_text(text)
+    for n in range(14):
+        (folder / f"copy-{n}.txt").write_text(republish(text, n, ("headline", "typos")))
+    shutil.copy(bbc_dir / STORIES[1], folder / "other.txt")  # in no cluster
+    ingest(db, folder)
+    with Store.open(db, readonly=True) as store:
+        (cluster,), _ = clusters(store)
+        other = next(
+            row[0]
+            for row in store.conn.execute("SELECT id FROM articles")
+            if row[0] not in cluster["articles"]
+        )
+    member = cluster["articles"][3]
+    shown = json.loads(cli("show", member, "--json").stdout)["near_duplicates"]
+    assert sorted(d["id"] for d in shown) == sorted(set(cluster["articles"]) - {member})
+    table = cli("show", member, env={"COLUMNS": "200"}).stdout
+    listed = [id_ for id_ in cluster["articles"] if id_ in table]
+    assert len(listed) == 1 + 10  # the article itself (its metadata) and ten others
+    assert f"and 4 more: corpus dupes {member}" in table
+    whole = cli("dupes", member[:6], env={"COLUMNS": "200"}).stdout
+    assert all(id_ in whole for id_ in cluster["articles"])
+    assert json.loads(cli("dupes", member[:6], "--json").stdout) == [cluster]
+    assert json.loads(cli("dupes", other, "--json").stdout) == []
+    assert "has no near-duplicates" in cli("dupes", other).stdout
+    assert cli("dupes", "0000").exit_code == 1  # no such article: one line, failure
+
+
 def test_reading_near_duplicates_imports_neither_spacy_nor_numpy(copies: Path, db: Path) -> None:
     ingest(db, copies)
     with Store.open(db, readonly=True) as store:

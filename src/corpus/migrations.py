@@ -187,6 +187,10 @@ MIGRATIONS: list[list[Step]] = [
     # 10: names people read (`naming.py`): each entity the tagger made is renamed from its
     # counted surface forms (until now it kept the smallest, "TOKYO").
     [naming.rename_all],
+    # 11: what lists name of an article (title, source, date, words) in an index by id, so that
+    # `corpus dupes` reads its clusters' members without reading article rows (bodies). IF NOT
+    # EXISTS: a test that re-runs the migrations before it need not drop it first.
+    ["CREATE INDEX IF NOT EXISTS articles_heading ON articles(id, title, source, date, words)"],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

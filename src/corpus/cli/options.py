@@ -124,11 +124,17 @@ def print_json(data: object) -> None:
     click.echo(escape(text, UNSAFE_IN_JSON, as_json=True))
 
 
-def print_json_rows(rows: list[Any]) -> None:
-    """A JSON list with one compact row a line: for long lists, where indenting is slow."""
-    lines = ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows)
-    text = f"[\n{lines}\n]" if rows else "[]"
-    click.echo(escape(text, UNSAFE_IN_JSON, as_json=True))
+def print_json_rows(rows: Iterable[Any]) -> None:
+    """A JSON list with one compact row a line, written as the rows come: for long lists,
+    where indenting is slow."""
+    out = sys.stdout
+    opened = False
+    for row in rows:
+        text = escape(json.dumps(row, ensure_ascii=False), UNSAFE_IN_JSON, as_json=True)
+        out.write((",\n" if opened else "[\n") + text)
+        opened = True
+    out.write("\n]\n" if opened else "[]\n")
+    out.flush()
 
 
 def stream_json(rows: Iterable[object]) -> None:

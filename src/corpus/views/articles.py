@@ -114,7 +114,7 @@ def article_panel(article: Row, sentences: int = 2) -> RenderableType:
     if summary:
         parts += [Text(), Text("summary", style="bold"), literal(summary, style="italic")]
     if article.get("near_duplicates"):
-        parts += [Text(), near_duplicates_table(article["near_duplicates"])]
+        parts += [Text(), near_duplicates_table(article["near_duplicates"], article["id"])]
     if article["entities"]:
         parts += [Text(), mentions_table(article)]
         parts += [legend(sorted({m["label"] for m in article["entities"]}))]

@@ -8,11 +8,19 @@ from rich.text import Text
 from corpus.queries import Row
 from corpus.render import literal
 
+SHOWN_NEAR = 10  # near-duplicates `show` lists; `corpus dupes ID` lists them all
 
-def clusters_table(clusters: list[Row], total: int, threshold: float) -> Table:
+
+def clusters_table(
+    clusters: list[Row], total: int, threshold: float, holding: str | None = None
+) -> Table:
     members = sum(len(c["articles"]) for c in clusters)
     title = f"{total:,} clusters of near-duplicates (similarity >= {threshold:g})"
-    if total > len(clusters):
+    if holding is not None:
+        title = f"the near-duplicates of {holding} (similarity >= {threshold:g})"
+        if not clusters:
+            title = f"{holding} has no near-duplicates (similarity >= {threshold:g})"
+    elif total > len(clusters):
         title += f"; the largest {len(clusters):,} (--top N or --all for more)"
     table = Table(title=title, title_justify="left", expand=False)
     table.add_column("#", justify="right", style="dim")
@@ -38,14 +46,15 @@ def clusters_table(clusters: list[Row], total: int, threshold: float) -> Table:
     return table
 
 
-def near_duplicates_table(rows: list[Row]) -> Table:
-    table = Table(title="near-duplicates", title_justify="left")
+def near_duplicates_table(rows: list[Row], article_id: str) -> Table:
+    """The first SHOWN_NEAR near-duplicates, and a note naming the command that lists all."""
+    table = Table(title=f"near-duplicates ({len(rows):,})", title_justify="left")
     table.add_column("id", no_wrap=True)
     table.add_column("similar", justify="right")
     table.add_column("source")
     table.add_column("date", no_wrap=True)
     table.add_column("title", overflow="fold")
-    for row in rows:
+    for row in rows[:SHOWN_NEAR]:
         ident = literal(row["id"])
         if row["representative"]:
             ident.append(Text(" (rep.)", style="dim"))
@@ -56,4 +65,7 @@ def near_duplicates_table(rows: list[Row]) -> Table:
             literal(row["date"]),
             literal(row["title"] or "(untitled)"),
         )
+    if len(rows) > SHOWN_NEAR:
+        table.caption = f"and {len(rows) - SHOWN_NEAR:,} more: corpus dupes {article_id}"
+        table.caption_justify = "left"
     return table
