@@ -14,6 +14,7 @@ import pytest
 from corpus import aggregates, analysis, queries
 from corpus.analysis import corpus_overview
 from corpus.ingest import Ingest, NullTagger
+from corpus.labels import EVERY_LABEL, Labels
 from corpus.migrations import MIGRATIONS, SCHEMA_VERSION
 from corpus.store import Store
 
@@ -339,9 +340,16 @@ def test_overview_of_the_seeds(tagged: Store) -> None:
     org = next(label for label in data["labels"] if label["label"] == "ORG")
     assert org["top"][0]["id"] == "line"
     assert org["top"][0]["mentions"] == len(analysis.kwic(tagged, "line"))
-    assert data["labels"][-1]["label"] in analysis.VALUE_LABELS
-    assert data["labels"][0]["label"] not in analysis.VALUE_LABELS
+    assert data["labels"] and all(g["label"] not in analysis.VALUE_LABELS for g in data["labels"])
     assert data["pairs"] == analysis.cooccurrence(tagged, top=10).pairs
+    every = analysis.overview(tagged, labels=EVERY_LABEL)  # names first, then values
+    assert every["labels"][-1]["label"] in analysis.VALUE_LABELS
+    assert every["labels"][: len(data["labels"])] == data["labels"]
+    assert every["entities"] == data["entities"]  # every entity counted either way
+    dates = analysis.overview(tagged, labels=Labels.of(["date"]), pairs=3)
+    assert [g["label"] for g in dates["labels"]] == ["DATE"]
+    assert dates["pairs"] == analysis.cooccurrence(tagged, top=3, labels=["DATE"]).pairs
+    assert {p["a_label"] for p in dates["pairs"]} == {"DATE"}
 
 
 def test_overview_of_an_empty_store(db: Path) -> None:

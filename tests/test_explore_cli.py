@@ -292,3 +292,39 @@ def test_missing_store_is_one_line_error(tmp_path: Path) -> None:
     for args in (["summary"], ["mentions", "x"], ["cooccur"], ["search", "x"], ["export"]):
         error = one_line_error(run(tmp_path / "none.db", *args))
         assert "no store here yet" in error
+
+
+VALUES = {"DATE", "TIME", "CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"}
+
+
+def shown_labels(db: Path, command: str, *args: str) -> set[str]:
+    """The labels of the entities `command` shows, from its JSON."""
+    if command == "summary":
+        data = run_json(db, "summary", "--pairs", "30", *args)
+        pairs = {p[side] for p in data["pairs"] for side in ("a_label", "b_label")}
+        return {g["label"] for g in data["labels"]} | pairs
+    if command == "cooccur":
+        rows = run_json(db, "cooccur", "--top", "200", *args)
+        return {p[side] for p in rows for side in ("a_label", "b_label")}
+    if command == "report":
+        from corpus.labels import Labels
+        from corpus.report import Filters, build_report
+        from corpus.store import Store
+
+        chosen = [a for a in args if a != "--label" and a != "--all-labels"]
+        labels = Labels.of(chosen, "--all-labels" in args)
+        with Store.open(db, readonly=True) as store:
+            return {row[2] for row in build_report(store, Filters(labels=labels)).data["entities"]}
+    return {row["label"] for row in run_json(db, command, *args)}
+
+
+@pytest.mark.parametrize("command", ["entities", "summary", "cooccur", "report"])
+def test_names_first_everywhere(tagged_db: Path, command: str) -> None:
+    names = shown_labels(tagged_db, command)
+    assert names and not names & VALUES and {"ORG", "GOV"} <= names
+    everything = shown_labels(tagged_db, command, "--all-labels")
+    assert everything & VALUES and names < everything
+    picked = shown_labels(tagged_db, command, "--label", "gov", "--label", "DATE")
+    assert picked == {"GOV", "DATE"}
+    help_text = run(tagged_db, command, "--help").stdout
+    assert "--all-labels" in help_text and "--label LABEL" in help_text

@@ -18,7 +18,9 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner, Result
 
+from corpus.aggregates import VALUE_LABELS
 from corpus.cli import main
+from corpus.labels import EVERY_LABEL, Labels
 from corpus.report import Filters, build_report, network, timeline
 from corpus.report.build import utf16_offsets
 from corpus.report.page import render_page, script_json
@@ -42,12 +44,24 @@ def seeds_report(tagged_db: Path) -> Any:
         return build_report(store)
 
 
-def test_entities_are_those_of_corpus_entities(tagged_db: Path, seeds_report: Any) -> None:
-    expected = [
+def entity_list(db: Path, *args: str) -> list[list[Any]]:
+    return [
         [e["id"], e["name"], e["label"], e["mentions"], e["articles"], e["aliases"]]
-        for e in run_json(tagged_db, "entities", "--all-labels")  # the report shows every label
+        for e in run_json(db, "entities", *args)
     ]
-    assert seeds_report.data["entities"] == expected
+
+
+def test_entities_are_those_of_corpus_entities(tagged_db: Path, seeds_report: Any) -> None:
+    assert seeds_report.data["entities"] == entity_list(tagged_db)  # names only, by default
+    assert {row[2] for row in seeds_report.data["entities"]}.isdisjoint(VALUE_LABELS)
+    with Store.open(tagged_db, readonly=True) as store:
+        every = build_report(store, Filters(labels=EVERY_LABEL)).data
+        chosen = build_report(store, Filters(labels=Labels.of(["gov", "DATE"]))).data
+    assert every["entities"] == entity_list(tagged_db, "--all-labels")
+    assert every["meta"]["filters"] == {"labels": "all"}
+    assert chosen["entities"] == entity_list(tagged_db, "--label", "GOV", "--label", "date")
+    assert chosen["meta"]["filters"] == {"labels": "DATE, GOV"}
+    assert {row[2] for row in chosen["entities"]} == {"GOV", "DATE"}
 
 
 def test_pairs_are_those_of_corpus_cooccur(tagged_db: Path, seeds_report: Any) -> None:
@@ -82,7 +96,8 @@ def test_articles_carry_text_summary_and_mentions(tagged_db: Path, seeds_report:
     assert first["summary"] and first["summary"] in " ".join(first["body"].split("\n"))
     flat = first["m"]
     mentions = [(flat[k], flat[k + 1], entities[flat[k + 2]][0]) for k in range(0, len(flat), 3)]
-    assert mentions == [(m["start"], m["end"], m["entity"]) for m in shown["entities"]]
+    named = [m for m in shown["entities"] if m["label"] not in VALUE_LABELS]
+    assert mentions == [(m["start"], m["end"], m["entity"]) for m in named]
 
 
 def test_timeline_of_dated_briefs(seeds_report: Any) -> None:

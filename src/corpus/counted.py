@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 
 from corpus.aggregates import ARTICLE, SENTENCE, VALUE_LABELS
+from corpus.labels import EVERY_LABEL, Labels
 from corpus.parallel import chunked
 from corpus.queries import Row, dict_rows
 from corpus.scope import EVERYTHING, Scope
@@ -55,26 +56,16 @@ def units(store: Store, unit: str, scope: Scope = EVERYTHING) -> int:
 def entity_page(
     store: Store,
     *,
-    label: str | None,
+    labels: Labels = EVERY_LABEL,
     min_count: int,
     top: int | None,
     aliases: int = 3,
-    all_labels: bool = True,
 ) -> tuple[list[Row], int]:
     """The `top` entities by mentions (then articles, then name), and how many match."""
-    rows = list(
-        entity_rows(
-            store,
-            label=label,
-            min_count=min_count,
-            top=top,
-            aliases=aliases,
-            all_labels=all_labels,
-        )
-    )
+    rows = list(entity_rows(store, labels=labels, min_count=min_count, top=top, aliases=aliases))
+    where, params = _entity_where(labels, min_count)
     total: int = store.conn.execute(
-        f"SELECT count(*) FROM entity_counts c {_entity_where(label, all_labels)}",
-        (label or "", min_count),
+        f"SELECT count(*) FROM entity_counts c {where}", params
     ).fetchone()[0]
     return rows, total
 
@@ -82,17 +73,16 @@ def entity_page(
 def entity_rows(
     store: Store,
     *,
-    label: str | None,
+    labels: Labels = EVERY_LABEL,
     min_count: int,
     top: int | None,
     aliases: int = 3,
-    all_labels: bool = True,
 ) -> Iterator[Row]:
     """The rows of `entity_page` with their top aliases, streamed a chunk at a time."""
+    where, params = _entity_where(labels, min_count)
     cursor = store.conn.execute(
-        f"{_ENTITY}{_entity_where(label, all_labels)} "
-        "ORDER BY c.mentions DESC, c.articles DESC, name, id LIMIT ?3",
-        (label or "", min_count, -1 if top is None else top),
+        f"{_ENTITY}{where} ORDER BY c.mentions DESC, c.articles DESC, name, id LIMIT ?",
+        [*params, -1 if top is None else top],
     )
     names = [d[0] for d in cursor.description]
     while chunk := [dict(zip(names, row, strict=True)) for row in cursor.fetchmany(CHUNK)]:
@@ -105,11 +95,13 @@ def entity_rows(
 _NAMES_ONLY = " AND c.label NOT IN ({})".format(",".join(f"'{v}'" for v in sorted(VALUE_LABELS)))
 
 
-def _entity_where(label: str | None, all_labels: bool = True) -> str:
+def _entity_where(labels: Labels, min_count: int) -> tuple[str, list[object]]:
     # Two texts, so that each query uses its own index (by label, or by mentions alone).
-    if label:
-        return "WHERE c.label = upper(?1) AND c.mentions >= ?2"
-    return "WHERE c.mentions >= ?2" + ("" if all_labels else _NAMES_ONLY)
+    if labels.chosen:
+        marks = ",".join("?" * len(labels.chosen))
+        return f"WHERE c.label IN ({marks}) AND c.mentions >= ?", [*labels.chosen, min_count]
+    names_only = "" if labels.all_labels else _NAMES_ONLY
+    return f"WHERE c.mentions >= ?{names_only}", [min_count]
 
 
 def entity_info(store: Store, ids: Iterable[str] | None = None) -> dict[str, Row]:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from corpus.aggregates import VALUE_LABELS
+from corpus.labels import EVERY_LABEL, Labels
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
@@ -167,51 +168,48 @@ def raw_item(store: Store, article_id: str) -> bytes | None:
 def entity_page(
     store: Store,
     *,
-    label: str | None = None,
+    labels: Labels = EVERY_LABEL,
     article: str | None = None,
     min_count: int = 1,
     top: int | None = None,
     aliases: int = 3,
     scope: Scope = EVERYTHING,
-    all_labels: bool = True,
 ) -> tuple[list[Row], int]:
     """The `top` canonical entities by mentions, with counts and aliases; and how many match.
 
-    Without `label` and with `all_labels` false, only names: the value labels (dates, times,
-    numbers, amounts) are left out.
-
-    Only mentions in the articles in `scope` count. The whole store's are read from the
-    aggregate counts; one article's, or a narrower scope's, from the rows they select.
+    Only entities `labels` shows (`corpus.labels`: all by default). Only mentions in the
+    articles in `scope` count. The whole store's are read from the aggregate counts; one
+    article's, or a narrower scope's, from the rows they select.
     """
     condition, scope_params = scope.condition("m.article_id")
     if article is None and scope.everything:
         from corpus import counted  # it builds on this module
 
         return counted.entity_page(
-            store,
-            label=label,
-            min_count=min_count,
-            top=top,
-            aliases=aliases,
-            all_labels=all_labels,
+            store, labels=labels, min_count=min_count, top=top, aliases=aliases
         )
+    label = "coalesce(e.label, min(m.label))"
+    if labels.chosen:
+        shown, shown_params = f"{label} IN ({','.join('?' * len(labels.chosen))})", labels.chosen
+    elif labels.all_labels:
+        shown, shown_params = "1", ()
+    else:
+        values = tuple(sorted(VALUE_LABELS))
+        shown, shown_params = f"{label} NOT IN ({','.join('?' * len(values))})", values
     entities = dict_rows(
         store.conn.execute(
             "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "
-            "coalesce(e.label, min(m.label)) AS label, e.kind, e.country, "
+            f"{label} AS label, e.kind, e.country, "
             "count(*) AS mentions, count(DISTINCT m.article_id) AS articles, "
             "count(*) OVER () AS total "
             "FROM mentions m LEFT JOIN entities e ON e.id = m.entity_id "
             f"WHERE {condition} AND (? IS NULL OR m.article_id = ?) "
-            "GROUP BY m.entity_id "
-            "HAVING (? IS NULL OR upper(coalesce(e.label, min(m.label))) = upper(?))"
-            " AND count(*) >= ? AND (? OR ? IS NOT NULL OR coalesce(e.label, min(m.label))"
-            f" NOT IN ({','.join('?' * len(VALUE_LABELS))})) "
+            f"GROUP BY m.entity_id HAVING count(*) >= ? AND {shown} "
             "ORDER BY mentions DESC, articles DESC, name LIMIT ?",
             (
                 *scope_params,
-                *(article, article, label, label, min_count, all_labels, label),
-                *sorted(VALUE_LABELS),
+                *(article, article, min_count),
+                *shown_params,
                 -1 if top is None else top,
             ),
         )
@@ -227,13 +225,12 @@ def entity_page(
 def entity_rows(
     store: Store,
     *,
-    label: str | None = None,
+    labels: Labels = EVERY_LABEL,
     article: str | None = None,
     min_count: int = 1,
     top: int | None = None,
     aliases: int = 3,
     scope: Scope = EVERYTHING,
-    all_labels: bool = True,
 ) -> Iterator[Row]:
     """The rows of `entity_page`, streamed from the aggregates when they answer (the whole
     store), else counted from the rows first."""
@@ -241,23 +238,17 @@ def entity_rows(
         from corpus import counted  # it builds on this module
 
         yield from counted.entity_rows(
-            store,
-            label=label,
-            min_count=min_count,
-            top=top,
-            aliases=aliases,
-            all_labels=all_labels,
+            store, labels=labels, min_count=min_count, top=top, aliases=aliases
         )
         return
     yield from entity_page(
         store,
-        label=label,
+        labels=labels,
         article=article,
         min_count=min_count,
         top=top,
         aliases=aliases,
         scope=scope,
-        all_labels=all_labels,
     )[0]
 
 

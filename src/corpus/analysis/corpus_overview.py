@@ -9,6 +9,7 @@ from corpus import counted
 from corpus.aggregates import VALUE_LABELS
 from corpus.analysis.cooccur import cooccurrence
 from corpus.analysis.lookup import entity_info
+from corpus.labels import NAMES, Labels
 from corpus.queries import Row
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
@@ -25,27 +26,40 @@ def overview(
     sources: int = 10,
     pairs: int = 10,
     scope: Scope = EVERYTHING,
+    labels: Labels = NAMES,
 ) -> Row:
     """The corpus at a glance: counts, kinds, languages, sources, dates, top entities, strongest
     pairs; of the articles in `scope` (a narrower scope than every article is counted from its
-    rows)."""
+    rows). The top entities and pairs are of the labels `labels` shows (names by default);
+    `entities` counts every entity."""
     if not scope.everything:
-        return _scanned_overview(store, top=top, sources=sources, pairs=pairs, scope=scope)
+        return _scanned_overview(
+            store, top=top, sources=sources, pairs=pairs, scope=scope, labels=labels
+        )
     whole = counted.totals(store).get("", {})
-    labels = counted.labels(store, top)
+    groups = counted.labels(store, top)
     return {
         "articles": whole.get("articles", 0),
         "words": whole.get("words", 0),
         "sentences": whole.get("sentences", 0),
         "mentions": whole.get("mentions", 0),
-        "entities": sum(group["entities"] for group in labels),
+        "entities": sum(group["entities"] for group in groups),
         "kinds": dict(_by_count(store, "kind")),
         "languages": [{"lang": code, "articles": n} for code, n in _by_count(store, "lang")],
         "sources": _counted_sources(store, sources),
         "dates": _counted_dates(store),
-        "labels": labels,
-        "pairs": cooccurrence(store, top=pairs).pairs if pairs else [],
+        "labels": [group for group in groups if labels.shows(group["label"])],
+        "pairs": _pairs(store, pairs, scope, labels),
     }
+
+
+def _pairs(store: Store, top: int, scope: Scope, labels: Labels) -> list[Row]:
+    if not top:
+        return []
+    found = cooccurrence(
+        store, top=top, scope=scope, labels=labels.chosen, all_labels=labels.all_labels
+    )
+    return found.pairs
 
 
 def _by_count(store: Store, facet: str) -> list[tuple[str | None, int]]:
@@ -67,7 +81,9 @@ def _counted_dates(store: Store) -> Row:
     return _months({value or None: row["articles"] for value, row in dated.items()})
 
 
-def _scanned_overview(store: Store, *, top: int, sources: int, pairs: int, scope: Scope) -> Row:
+def _scanned_overview(
+    store: Store, *, top: int, sources: int, pairs: int, scope: Scope, labels: Labels
+) -> Row:
     conn = store.conn
     where, params = scope.condition("id")
     articles, words = conn.execute(
@@ -102,8 +118,8 @@ def _scanned_overview(store: Store, *, top: int, sources: int, pairs: int, scope
         ],
         "sources": _sources(store, sources, scope),
         "dates": _dates(store, scope),
-        "labels": _labels(store, counts, top),
-        "pairs": cooccurrence(store, top=pairs, scope=scope).pairs if pairs else [],
+        "labels": [group for group in _labels(store, counts, top) if labels.shows(group["label"])],
+        "pairs": _pairs(store, pairs, scope, labels),
     }
 
 

@@ -14,6 +14,7 @@ from corpus import queries
 from corpus.cli.options import (
     handle_errors,
     json_option,
+    label_options,
     open_store,
     print_json,
     rows_to_show,
@@ -21,6 +22,7 @@ from corpus.cli.options import (
     store_option,
     stream_json,
 )
+from corpus.labels import Labels
 from corpus.merges import candidate_rows as merge_candidates
 from corpus.queries import Row
 from corpus.render import stdout_console
@@ -33,15 +35,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 
 
 @click.command("entities")
-@click.option(
-    "--label", help="Only entities with this label (ORG, GOV, PERSON, GPE, DATE, CARDINAL...)."
-)
-@click.option(
-    "--all-labels",
-    is_flag=True,
-    help="Also dates, times, numbers and amounts (DATE, TIME, CARDINAL, ORDINAL, QUANTITY, "
-    "MONEY, PERCENT); without it, and without --label, only names.",
-)
+@label_options
 @click.option(
     "--top",
     type=click.IntRange(min=1),
@@ -61,8 +55,7 @@ CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "a
 @store_option
 @handle_errors
 def entities_command(
-    label: str | None,
-    all_labels: bool,
+    labels: Labels,
     top: int | None,
     show_all: bool,
     min_count: int,
@@ -75,10 +68,12 @@ def entities_command(
 ) -> None:
     """Who is mentioned, how often and in how many articles, by canonical entity: names
     (people, organisations, governments, places...) unless --all-labels or --label.
+    Each is named by its most frequent surface form.
 
     \b
     Examples:
       corpus entities --label GOV
+      corpus entities --label PERSON --label ORG
       corpus entities --all-labels --top 20
       corpus entities --lang ko --top 20
       corpus entities --since 2024-01-01 --label ORG
@@ -92,7 +87,7 @@ def entities_command(
     with open_store(db) as store:
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
-        chosen = Filters(label, article, min_count, top, scope, all_labels)
+        chosen = Filters(labels, article, min_count, top, scope)
         if as_json or as_csv:  # streamed as read
             rows = queries.entity_rows(store, **chosen._asdict())
             stream_json(rows) if as_json else _write_csv(rows)
@@ -102,12 +97,11 @@ def entities_command(
 
 
 class Filters(NamedTuple):
-    label: str | None
+    labels: Labels
     article: str | None
     min_count: int
     top: int | None
     scope: Scope
-    all_labels: bool
 
 
 def _write_csv(rows: Iterable[Row]) -> None:

@@ -17,12 +17,14 @@ from corpus.cli.options import (
     CorpusError,
     handle_errors,
     json_option,
+    label_options,
     open_store,
     print_json,
     rows_to_show,
     scope_options,
     store_option,
 )
+from corpus.labels import Labels
 from corpus.queries import Row
 from corpus.render import stderr_console, stdout_console
 from corpus.scope import Scope
@@ -55,24 +57,29 @@ ID_WIDTH = 12
 @click.option(
     "--sources", type=click.IntRange(min=0), default=10, show_default=True, help="Sources shown."
 )
+@label_options
 @scope_options
 @json_option
 @store_option
 @handle_errors
 def summary_command(
-    top: int, pairs: int, sources: int, scope: Scope, as_json: bool, db: Path
+    top: int, pairs: int, sources: int, labels: Labels, scope: Scope, as_json: bool, db: Path
 ) -> None:
     """The corpus on one screen: articles by kind, language, source and date, words, top
-    entities per label, and the entity pairs that most often share a sentence.
+    entities per label, and the entity pairs that most often share a sentence; names only
+    (people, organisations, places...) unless --all-labels or --label.
 
     \b
     Examples:
       corpus summary
-      corpus summary --lang ja
+      corpus summary --all-labels
+      corpus summary --lang ja --label ORG --label GOV
       corpus summary --json | jq '.labels[] | {label, mentions}'
     """
     with open_store(db) as store:
-        data = analysis.overview(store, top=top, sources=sources, pairs=pairs, scope=scope)
+        data = analysis.overview(
+            store, top=top, sources=sources, pairs=pairs, scope=scope, labels=labels
+        )
     if as_json:
         print_json(data)
     else:
@@ -152,17 +159,7 @@ COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
     show_default=True,
     help="What counts as occurring together.",
 )
-@click.option(
-    "--label",
-    "labels",
-    multiple=True,
-    help="Only entities with this label (repeatable; e.g. --label ORG --label GOV).",
-)
-@click.option(
-    "--all-labels",
-    is_flag=True,
-    help="Include dates, times, amounts and numbers (left out by default).",
-)
+@label_options
 @click.option(
     "--min-count",
     type=click.IntRange(min=1),
@@ -190,8 +187,7 @@ COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
 def cooccur_command(
     entity: str | None,
     unit: analysis.Unit,
-    labels: tuple[str, ...],
-    all_labels: bool,
+    labels: Labels,
     min_count: int,
     top: int | None,
     fmt: str,
@@ -203,11 +199,13 @@ def cooccur_command(
 
     PMI is log2(p(a,b) / (p(a) p(b))) over all sentences (or articles) of the store; NPMI
     scales it to [-1, 1]. Pairs are sorted by count, then PMI. With ENTITY (name, id or
-    alias), only its pairs.
+    alias), only its pairs. Names only (people, organisations, places...), unless
+    --all-labels or --label.
 
     \b
     Examples:
       corpus cooccur --label ORG --label GOV
+      corpus cooccur --all-labels --top 20
       corpus cooccur Naver --by article
       corpus cooccur --lang ja --label ORG
       corpus cooccur Naver --since 2024-04-01 --until 2024-04-30
@@ -222,8 +220,8 @@ def cooccur_command(
             store,
             unit=unit,
             entity=focus,
-            labels=labels,
-            all_labels=all_labels,
+            labels=labels.chosen,
+            all_labels=labels.all_labels,
             min_count=min_count,
             top=top,
             scope=scope,

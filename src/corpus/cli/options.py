@@ -15,8 +15,10 @@ from typing import Any, TypeVar
 
 import click
 
+from corpus.aggregates import VALUE_LABELS
 from corpus.errors import GazetteerError, ModelNotFound
 from corpus.escapes import UNSAFE_IN_JSON, escape
+from corpus.labels import NAME_LABELS, Labels
 from corpus.queries import NotFound
 from corpus.scope import Scope
 from corpus.store import DEFAULT_DB, Store, StoreError, describe_sqlite_error
@@ -105,6 +107,31 @@ def scope_options(func: F) -> F:
         return func(*args, scope=scope, **kwargs)
 
     return _lang_option(_date_options(_dedupe_option(scoped)))  # type: ignore[return-value]
+
+
+def label_options(func: F) -> F:
+    """--label (repeatable) and --all-labels: which entities a read command shows, given to
+    the command as one `labels` (a `corpus.labels.Labels`): names unless told otherwise."""
+
+    @functools.wraps(func)
+    def labelled(*args: Any, **kwargs: Any) -> Any:
+        labels = Labels.of(kwargs.pop("label"), kwargs.pop("all_labels"))
+        return func(*args, labels=labels, **kwargs)
+
+    values = ", ".join(sorted(VALUE_LABELS))
+    all_labels = click.option(
+        "--all-labels",
+        is_flag=True,
+        help=f"Also dates, times, numbers and amounts ({values}); without it (and without "
+        "--label) only names.",
+    )
+    label = click.option(
+        "--label",
+        metavar="LABEL",
+        multiple=True,
+        help=f"Only this label (repeatable): {', '.join(NAME_LABELS)}, or a value label.",
+    )
+    return label(all_labels(labelled))  # type: ignore[return-value]
 
 
 def rows_to_show(

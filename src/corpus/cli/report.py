@@ -13,11 +13,13 @@ from corpus.cli.options import (
     CorpusError,
     handle_errors,
     json_option,
+    label_options,
     open_store,
     print_json,
     scope_options,
     store_option,
 )
+from corpus.labels import Labels
 from corpus.render import stderr_console
 from corpus.report import Filters, build_report, report_summary, write_report
 from corpus.report.network import DEFAULT_NODES
@@ -56,6 +58,7 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
     help="The HTML file to write (replaced only once complete).",
 )
 @click.option("--entity", help="Focus on one entity (id, name or alias): its articles only.")
+@label_options
 @scope_options
 @click.option(
     "--max-articles",
@@ -83,6 +86,7 @@ def progress_bar(enabled: bool) -> Iterator[Progressor]:
 def report_command(
     out: Path,
     entity: str | None,
+    labels: Labels,
     scope: Scope,
     max_articles: int,
     nodes: int,
@@ -94,6 +98,7 @@ def report_command(
     """Write the corpus as one HTML page that opens from disk, offline, in any browser:
     overview charts, the entity table, the co-occurrence network, a timeline, every article
     with its entities highlighted, and search. Nothing in it loads anything from a network.
+    Its entities are names (people, organisations, places...) unless --all-labels or --label.
 
     \b
     Examples:
@@ -101,10 +106,11 @@ def report_command(
       corpus report --entity Naver --out naver.html
       corpus report --lang ja --since 2024-01-01 --until 2024-06-30
       corpus report --graph network.gexf         the network for Gephi too
+      corpus report --all-labels                 dates and numbers too
       corpus report --dedupe                     republished stories once
       corpus report --max-articles 1000 --json
     """
-    filters = Filters(entity=entity, scope=scope)
+    filters = Filters(entity=entity, scope=scope, labels=labels)
     with open_store(db) as store, progress_bar(progress) as update:
         report = build_report(
             store, filters, max_articles=max_articles, nodes=nodes, progress=update

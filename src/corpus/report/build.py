@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from corpus.analysis import Cooccurrence
+from corpus.labels import Labels
 from corpus.queries import Row
 from corpus.report import network, timeline
 from corpus.report.colours import label_colours
@@ -53,12 +54,14 @@ def build_report(
         max_articles=max_articles,
         progress=lambda done, total: progress("reading articles", done, total),
     )
+    focus_id = selection.focus["id"] if selection.focus else None
+    labels = (filters or Filters()).labels
+    selection.articles = [_with_labels(a, labels, focus_id) for a in selection.articles]
     articles = selection.articles
     progress("counting", 0, 3)
     table = entity_table(store, articles)
     index = {row["id"]: i for i, row in enumerate(table)}
     progress("counting", 1, 3)
-    focus_id = selection.focus["id"] if selection.focus else None
     graph = network.top_graph(network.count_pairs(articles), table, nodes=nodes, focus=focus_id)
     progress("counting", 2, 3)
     axis = timeline.periods(articles)
@@ -87,6 +90,15 @@ def build_report(
         "focus": index[focus_id] if focus_id is not None else None,
     }
     return Report(data, graph, selection)
+
+
+def _with_labels(article: Row, labels: Labels, focus: str | None) -> Row:
+    """The article with the mentions of the labels shown only (and the focus's, whatever its
+    label): the entity table, the network and the highlights all follow from them."""
+    if labels.all_labels and not labels.chosen:
+        return article
+    kept = [m for m in article["entities"] if labels.shows(m["label"]) or m["entity"] == focus]
+    return article | {"entities": kept}
 
 
 def _meta(store: Store, selection: Selection, graph: Cooccurrence) -> dict[str, Any]:

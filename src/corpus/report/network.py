@@ -1,8 +1,9 @@
 """The co-occurrence network of a report: entity pairs sharing a sentence in its articles.
 
-Counted as `corpus cooccur` counts them (sentence windows, value labels left out, PMI over the
-sentences), but over the report's articles only, so that a focused or sampled report agrees
-with itself. The page shows the graph of the top entities; `graph_file` writes it for Gephi.
+Counted as `corpus cooccur` counts them (sentence windows, the labels shown: names unless
+`--all-labels` or `--label`, PMI over the sentences), but over the report's articles only, so
+that a focused or sampled report agrees with itself. The page shows the graph of the top
+entities; `graph_file` writes it for Gephi.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import analysis, counted, export
-from corpus.analysis import VALUE_LABELS, Cooccurrence
+from corpus.analysis import Cooccurrence
 from corpus.queries import Row
 from corpus.report import gexf
 
@@ -24,14 +25,12 @@ MAX_EDGES = 600  # the strongest edges among the shown nodes; more only slow the
 
 def sentence_sets(articles: Sequence[Row]) -> Iterator[set[str]]:
     """The entity ids of each sentence holding a mention (one whose [start, end) holds its
-    start) that is not a value (date, amount, number)."""
+    start); the articles hold the mentions of the labels shown only (`build._with_labels`)."""
     for article in articles:
         starts = [s["start"] for s in article["sentences"]]
         ends = [s["end"] for s in article["sentences"]]
         groups: dict[int, set[str]] = {}
         for mention in article["entities"]:
-            if mention["label"] in VALUE_LABELS:
-                continue
             i = bisect.bisect_right(starts, mention["start"]) - 1
             if i >= 0 and mention["start"] < ends[i]:
                 groups.setdefault(i, set()).add(mention["entity"])

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 
 from corpus import analysis, export
 from corpus.dupes import queries as dupes
+from corpus.labels import NAMES, Labels
 from corpus.queries import Row, count_articles, list_articles
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
@@ -17,7 +18,8 @@ DEFAULT_MAX_ARTICLES = 5000
 
 @dataclass
 class Selection:
-    """The articles of a report (with body, entities and sentences), in `corpus list` order.
+    """The articles of a report (with body, entities and sentences), in `corpus list` order;
+    once built into a report, with the mentions of the labels it shows only.
 
     `stored` is how many articles the store holds, `matched` how many pass the filters;
     when more than `max_articles` match, `articles` is a sample of them.
@@ -37,10 +39,17 @@ class Selection:
 @dataclass(frozen=True)
 class Filters:
     """Which articles a report is about: those mentioning `entity` (an id, name or alias), in
-    `scope` (a language, a date range, each near-duplicate cluster once)."""
+    `scope` (a language, a date range, each near-duplicate cluster once); and which of their
+    entities it shows (`labels`: names by default)."""
 
     entity: str | None = None
     scope: Scope = EVERYTHING
+    labels: Labels = NAMES
+
+
+def _described(labels: Labels) -> str | None:
+    """The labels as the page's header names them: chosen, "all", or None for names only."""
+    return ", ".join(labels.chosen) or ("all" if labels.all_labels else None)
 
 
 def select_articles(
@@ -85,6 +94,8 @@ def select_articles(
         "since": scope.since,
         "until": scope.until,
         "dedupe": copies if scope.dedupe else None,  # how many copies were left out
+        "labels": ", ".join(filters.labels.chosen)
+        or ("all" if filters.labels.all_labels else None),
     }
     applied = {key: value for key, value in described.items() if value is not None}
     return Selection(articles, stored, len(listed), found, applied)

@@ -100,6 +100,8 @@
         "(--max-articles): every count on this page is over the sample");
     }
     parts.push(`of ${fmt(m.stored)} in the store`, `written ${m.generated}`);
+    parts.push(f.labels === "all" ? "entities of every label" : f.labels ?
+      `entities labelled ${oneLine(f.labels)}` : "names only (--all-labels for dates and numbers)");
     $("report-note").textContent = parts.join(" · ");
     if (m.sampled) $("report-note").classList.add("warn");
   }
