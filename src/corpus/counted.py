@@ -5,6 +5,8 @@ filter asks for something the tables do not count.
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -19,8 +21,9 @@ CHUNK = 500
 # An entity's name; one without an `entities` row is named by its first alias.
 NAME = "coalesce(e.name, (SELECT min(text) FROM entity_aliases WHERE entity = c.key))"
 Ranked = list[tuple[int, float, str, str, float]]  # count, pmi, a, b, npmi; a < b by id
+_RANK = "ORDER BY c.mentions DESC, c.articles DESC, name, id"  # the order of the entity table
 _ENTITY = (
-    f"SELECT c.entity_id AS id, {NAME} AS name, c.label, e.kind, "
+    f"SELECT c.key, c.entity_id AS id, {NAME} AS name, c.label, e.kind, "
     "e.country, c.mentions, c.articles FROM entity_counts c "
     "LEFT JOIN entities e ON e.id = c.entity_id "
 )
@@ -62,7 +65,8 @@ def entity_page(
     aliases: int = 3,
 ) -> tuple[list[Row], int]:
     """The `top` entities by mentions (then articles, then name), and how many match."""
-    rows = list(entity_rows(store, labels=labels, min_count=min_count, top=top, aliases=aliases))
+    texts = entity_json(store, labels=labels, min_count=min_count, top=top, aliases=aliases)
+    rows = [json.loads(text) for text in texts]
     where, params = _entity_where(labels, min_count)
     total: int = store.conn.execute(
         f"SELECT count(*) FROM entity_counts c {where}", params
@@ -70,26 +74,27 @@ def entity_page(
     return rows, total
 
 
-def entity_rows(
+def entity_json(
     store: Store,
     *,
     labels: Labels = EVERY_LABEL,
     min_count: int,
     top: int | None,
     aliases: int = 3,
-) -> Iterator[Row]:
-    """The rows of `entity_page` with their top aliases, streamed a chunk at a time."""
+) -> Iterator[str]:
+    """The rows of `entity_page` with their top aliases, each as one JSON object that SQLite
+    writes (text), streamed as read: a list of every entity costs no Python object per field."""
     where, params = _entity_where(labels, min_count)
     cursor = store.conn.execute(
-        f"{_ENTITY}{where} ORDER BY c.mentions DESC, c.articles DESC, name, id LIMIT ?",
-        [*params, -1 if top is None else top],
+        "SELECT json_object('id', id, 'name', name, 'label', label, 'kind', kind, 'country', "
+        "country, 'mentions', mentions, 'articles', articles, 'aliases', json((SELECT "
+        "json_group_array(text) FROM (SELECT text FROM entity_aliases WHERE entity = r.key "
+        f"ORDER BY mentions DESC, text LIMIT ?)))) FROM ({_ENTITY}{where} {_RANK} LIMIT ?) r "
+        f"{_RANK.replace('c.', '')}",
+        [aliases, *params, -1 if top is None else top],
     )
-    names = [d[0] for d in cursor.description]
-    while chunk := [dict(zip(names, row, strict=True)) for row in cursor.fetchmany(CHUNK)]:
-        found = _aliases(store, [row["id"] for row in chunk], aliases)
-        for row in chunk:
-            row["aliases"] = found.get(row["id"], [])
-        yield from chunk
+    for (text,) in cursor:
+        yield text
 
 
 _NAMES_ONLY = " AND c.label NOT IN ({})".format(",".join(f"'{v}'" for v in sorted(VALUE_LABELS)))
@@ -131,24 +136,6 @@ def unit_counts(store: Store, ids: Iterable[str], unit: str) -> dict[str, int]:
                 chunk,
             )
         )
-    return found
-
-
-def _aliases(store: Store, ids: Sequence[str], per_entity: int) -> dict[str, list[str]]:
-    """The most frequent surface forms of each of these entities (then in text order)."""
-    found: dict[str, list[str]] = {}
-    for chunk in chunked(ids, CHUNK):
-        rows = store.conn.execute(
-            "SELECT c.entity_id, a.text FROM entity_counts c "
-            "JOIN entity_aliases a ON a.entity = c.key "
-            f"WHERE c.entity_id IN ({','.join('?' * len(chunk))}) "
-            "ORDER BY c.entity_id, a.mentions DESC, a.text",
-            chunk,
-        )
-        for entity_id, text in rows:
-            texts = found.setdefault(entity_id, [])
-            if len(texts) < per_entity:
-                texts.append(text)
     return found
 
 
@@ -195,6 +182,24 @@ def pairs(
 ) -> tuple[int, Ranked, dict[str, int]]:
     """N, the ranked pairs as (count, pmi, a, b, npmi) with a < b by id, and each entity's
     unit count. Sorted by count, then PMI, then ids; only the first `top`."""
+    n, found = ranked_pairs(store, unit=unit, focus=focus, labels=labels, min_count=min_count)
+    ranked: Ranked = []
+    frequency: dict[str, int] = {}
+    for count, pmi, a, b, npmi, fa, fb in itertools.islice(found, top):
+        ranked.append((count, pmi, a, b, npmi))
+        frequency[a], frequency[b] = fa, fb
+    return n, ranked, frequency
+
+
+RankedPair = tuple[int, float, str, str, float, int, int]  # and each one's unit count
+
+
+def ranked_pairs(
+    store: Store, *, unit: str, focus: str | None, labels: Sequence[str], min_count: int
+) -> tuple[int, Iterator[RankedPair]]:
+    """N, and the pairs of `pairs` with each entity's unit count, streamed in their order:
+    read by count, and each run of pairs of one count sorted by PMI, then ids (so that only
+    one run is held, and the first `top` read only as far as the run of the last)."""
     n = units(store, unit)
     frequency_column = "sentences" if unit == "sentence" else "articles"
     chosen = sorted({label.upper() for label in labels})
@@ -221,21 +226,19 @@ def pairs(
         f"WHERE {where}{condition} ORDER BY p.count DESC",
         [*args, *params],
     )
-    ranked: Ranked = []
-    frequency: dict[str, int] = {}
-    for count, a, b, fa, fb in rows:
-        if top is not None and len(ranked) >= top and count < ranked[top - 1][0]:
-            break  # every later pair has a lower count: only ties could still rank
-        if b < a:
-            a, b, fa, fb = b, a, fb, fa
-        pmi, npmi = association(count, fa, fb, n)
-        ranked.append((count, round(pmi, 4) + 0.0, a, b, round(npmi, 4)))
-        frequency[a], frequency[b] = fa, fb
-    ranked.sort(key=lambda r: (-r[0], -r[1], r[2], r[3]))
-    if top is not None:
-        ranked = ranked[:top]
-    kept = {i for r in ranked for i in r[2:4]}
-    return n, ranked, {i: f for i, f in frequency.items() if i in kept}
+    return n, _in_order(rows, n)
+
+
+def _in_order(rows: Iterable[tuple[int, str, str, int, int]], n: int) -> Iterator[RankedPair]:
+    for count, run in itertools.groupby(rows, key=lambda row: row[0]):
+        ranked = []
+        for _, a, b, fa, fb in run:
+            if b < a:
+                a, b, fa, fb = b, a, fb, fa
+            pmi, npmi = association(count, fa, fb, n)
+            ranked.append((count, round(pmi, 4) + 0.0, a, b, round(npmi, 4), fa, fb))
+        ranked.sort(key=lambda r: (-r[1], r[2], r[3]))
+        yield from ranked
 
 
 def association(pair: int, a: int, b: int, units: int) -> tuple[float, float]:

@@ -233,10 +233,11 @@ def _sent_starts(
 # --- co-occurrence writers -------------------------------------------------------------------
 
 
-def pairs_csv(result: Cooccurrence, out: IO[str]) -> None:
+def pairs_csv(pairs: Iterable[Row], out: IO[str]) -> None:
+    """The rows of `cooccurrence(...).pairs` (or `pair_rows`, streamed) as CSV."""
     writer = csv.writer(out)
     writer.writerow(PAIR_KEYS)
-    for pair in result.pairs:
+    for pair in pairs:
         writer.writerow([pair[k] for k in PAIR_KEYS])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from typing import Any
@@ -21,8 +22,14 @@ class NotFound(Exception):
 
 def dict_rows(cursor: sqlite3.Cursor) -> list[Row]:
     """Every row of the cursor as a dict keyed by column name."""
+    return list(each_row(cursor))
+
+
+def each_row(cursor: sqlite3.Cursor) -> Iterator[Row]:
+    """The rows of the cursor as dicts keyed by column name, one at a time as read."""
     names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
 
 
 def list_articles(
@@ -33,13 +40,25 @@ def list_articles(
     scope: Scope = EVERYTHING,
     limit: int | None = None,
 ) -> list[Row]:
+    """The rows of `article_rows`, as a list."""
+    return list(article_rows(store, kind=kind, source=source, scope=scope, limit=limit))
+
+
+def article_rows(
+    store: Store,
+    *,
+    kind: str | None = None,
+    source: str | None = None,
+    scope: Scope = EVERYTHING,
+    limit: int | None = None,
+) -> Iterator[Row]:
     """Articles in the order of their first occurrence (by path, then position in the file),
     of a kind, a source and in `scope`.
 
     Read in that order from the occurrences' primary key, so that the first `limit` cost the
-    same however many the store holds."""
+    same however many the store holds; streamed as read."""
     condition, params = scope.condition("a.id")
-    return dict_rows(
+    return each_row(
         store.conn.execute(
             "SELECT a.id, a.kind, a.source, a.date, a.title, a.author, a.place, a.url, a.lang, "
             "a.words, o.path FROM occurrences o JOIN articles a ON a.id = o.article_id "
@@ -232,16 +251,8 @@ def entity_rows(
     aliases: int = 3,
     scope: Scope = EVERYTHING,
 ) -> Iterator[Row]:
-    """The rows of `entity_page`, streamed from the aggregates when they answer (the whole
-    store), else counted from the rows first."""
-    if article is None and scope.everything:
-        from corpus import counted  # it builds on this module
-
-        yield from counted.entity_rows(
-            store, labels=labels, min_count=min_count, top=top, aliases=aliases
-        )
-        return
-    yield from entity_page(
+    """The rows of `entity_page`, streamed (see `entity_json`)."""
+    texts = entity_json(
         store,
         labels=labels,
         article=article,
@@ -249,7 +260,39 @@ def entity_rows(
         top=top,
         aliases=aliases,
         scope=scope,
-    )[0]
+    )
+    return (json.loads(text) for text in texts)
+
+
+def entity_json(
+    store: Store,
+    *,
+    labels: Labels = EVERY_LABEL,
+    article: str | None = None,
+    min_count: int = 1,
+    top: int | None = None,
+    aliases: int = 3,
+    scope: Scope = EVERYTHING,
+) -> Iterator[str]:
+    """The rows of `entity_page` as JSON texts, streamed from the aggregates when they answer
+    (the whole store), else counted from the rows first."""
+    if article is None and scope.everything:
+        from corpus import counted  # it builds on this module
+
+        yield from counted.entity_json(
+            store, labels=labels, min_count=min_count, top=top, aliases=aliases
+        )
+        return
+    rows, _ = entity_page(
+        store,
+        labels=labels,
+        article=article,
+        min_count=min_count,
+        top=top,
+        aliases=aliases,
+        scope=scope,
+    )
+    yield from map(json.JSONEncoder(ensure_ascii=False).encode, rows)
 
 
 def _top_aliases(

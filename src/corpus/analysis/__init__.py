@@ -11,11 +11,12 @@ from corpus.analysis.cooccur import (
     cooccurrence,
     count_pairs,
     pair_result,
+    pair_rows,
     rank_pairs,
 )
 from corpus.analysis.corpus_overview import overview
-from corpus.analysis.fulltext import BadQuery, phrase_query, search, unmark
-from corpus.analysis.keyword_context import KwicPage, kwic, kwic_page
+from corpus.analysis.fulltext import BadQuery, phrase_query, search, search_rows, unmark
+from corpus.analysis.keyword_context import KwicPage, kwic, kwic_page, kwic_rows
 from corpus.analysis.lookup import entity_info, find_entity
 from corpus.analysis.text import collapse, fold
 from corpus.counted import association
@@ -35,10 +36,13 @@ __all__ = [
     "fold",
     "kwic",
     "kwic_page",
+    "kwic_rows",
     "overview",
     "pair_result",
+    "pair_rows",
     "phrase_query",
     "rank_pairs",
     "search",
+    "search_rows",
     "unmark",
 ]

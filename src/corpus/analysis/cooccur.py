@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -13,11 +13,13 @@ from corpus import counted
 from corpus.aggregates import VALUE_LABELS
 from corpus.analysis.lookup import entity_info
 from corpus.counted import association
+from corpus.parallel import chunked
 from corpus.queries import Row
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 Unit = Literal["sentence", "article"]
+CHUNK = 500  # pairs named at once when streamed
 
 
 @dataclass
@@ -192,24 +194,61 @@ def cooccurrence(
     articles in `scope` (N counts theirs). Sorted by count, then PMI, then ids. Read from the
     pair counts, unless a value label or a narrower scope is asked for.
     """
+    units, found = _ranked(store, unit, entity, labels, all_labels, min_count, top, scope)
+    ranked = list(found)
+    info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
+    frequency = {a: fa for r in ranked for a, fa in ((r[2], r[5]), (r[3], r[6]))}
+    return pair_result(unit, units, [r[:5] for r in ranked], frequency, info)
+
+
+def pair_rows(
+    store: Store,
+    *,
+    unit: Unit = "sentence",
+    entity: str | None = None,
+    labels: Sequence[str] = (),
+    all_labels: bool = False,
+    min_count: int = 1,
+    top: int | None = None,
+    scope: Scope = EVERYTHING,
+) -> Iterator[Row]:
+    """The rows of `cooccurrence(...).pairs`, streamed: from the pair counts, read in order
+    a run of one count at a time; the entities named a chunk of pairs at a time."""
+    _, found = _ranked(store, unit, entity, labels, all_labels, min_count, top, scope)
+    for chunk in chunked(found, CHUNK):
+        info = entity_info(store, {id_ for row in chunk for id_ in row[2:4]})
+        for count, pmi, a, b, npmi, fa, fb in chunk:
+            yield _pair_row((count, pmi, a, b, npmi), fa, fb, info)
+
+
+def _ranked(
+    store: Store,
+    unit: Unit,
+    entity: str | None,
+    labels: Sequence[str],
+    all_labels: bool,
+    min_count: int,
+    top: int | None,
+    scope: Scope,
+) -> tuple[int, Iterator[counted.RankedPair]]:
+    """N, and the first `top` ranked pairs with each one's unit count, in order."""
     focus_label = entity_info(store, [entity]).get(entity, {}).get("label") if entity else None
     if scope.everything and counted.covers(labels, all_labels, focus_label):
-        units, ranked, frequency = counted.pairs(
-            store, unit=unit, focus=entity, labels=labels, min_count=min_count, top=top
+        units, found = counted.ranked_pairs(
+            store, unit=unit, focus=entity, labels=labels, min_count=min_count
         )
-    else:
-        units, ranked, frequency = _scanned_pairs(
-            store,
-            unit=unit,
-            focus=entity,
-            labels=labels,
-            all_labels=all_labels,
-            min_count=min_count,
-            top=top,
-            scope=scope,
-        )
-    info = entity_info(store, {id_ for row in ranked for id_ in row[2:4]})
-    return pair_result(unit, units, ranked, frequency, info)
+        return units, itertools.islice(found, top)
+    units, ranked, frequency = _scanned_pairs(
+        store,
+        unit=unit,
+        focus=entity,
+        labels=labels,
+        all_labels=all_labels,
+        min_count=min_count,
+        top=top,
+        scope=scope,
+    )
+    return units, ((*r, frequency[r[2]], frequency[r[3]]) for r in ranked)
 
 
 def pair_result(
@@ -221,22 +260,27 @@ def pair_result(
 ) -> Cooccurrence:
     """The ranked pairs as rows naming both entities (`info`: id -> name, label...)."""
     result = Cooccurrence(unit=unit, units=units)
-    for count, pmi, a, b, npmi in ranked:
-        result.pairs.append(
-            {
-                "a": a,
-                "a_name": info[a]["name"],
-                "a_label": info[a]["label"],
-                "b": b,
-                "b_name": info[b]["name"],
-                "b_label": info[b]["label"],
-                "count": count,
-                "a_count": frequency[a],
-                "b_count": frequency[b],
-                "pmi": pmi,
-                "npmi": npmi,
-            }
-        )
+    for pair in ranked:
+        result.pairs.append(_pair_row(pair, frequency[pair[2]], frequency[pair[3]], info))
     paired = sorted({i for row in ranked for i in row[2:4]})
     result.entities = {i: info[i] | {"units": frequency[i]} for i in paired}
     return result
+
+
+def _pair_row(
+    pair: tuple[int, float, str, str, float], a_count: int, b_count: int, info: Mapping[str, Row]
+) -> Row:
+    count, pmi, a, b, npmi = pair
+    return {
+        "a": a,
+        "a_name": info[a]["name"],
+        "a_label": info[a]["label"],
+        "b": b,
+        "b_name": info[b]["name"],
+        "b_label": info[b]["label"],
+        "count": count,
+        "a_count": a_count,
+        "b_count": b_count,
+        "pmi": pmi,
+        "npmi": npmi,
+    }

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Iterable, Iterator
 
 from corpus import search_cjk
 from corpus.analysis.text import collapse
-from corpus.queries import Row, dict_rows
+from corpus.queries import Row, each_row
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
@@ -39,12 +40,8 @@ def search(
 
     A query with a Chinese, Japanese or Korean character is answered by substring instead
     (`search_cjk`)."""
-    in_scope, scope_params = scope.condition("a.id")
-    expression = phrase_query(query.strip()) if phrase else query.strip()
-    if not expression or expression == '""':
-        raise BadQuery("empty search query")
-    if search_cjk.has_cjk(query):
-        return search_cjk.search(
+    return list(
+        search_rows(
             store,
             query,
             source=source,
@@ -52,7 +49,40 @@ def search(
             kind=kind,
             limit=limit,
             phrase=phrase,
-            scope=(in_scope, scope_params),
+            scope=scope,
+        )
+    )
+
+
+def search_rows(
+    store: Store,
+    query: str,
+    *,
+    source: str | None = None,
+    entity: str | None = None,
+    kind: str | None = None,
+    limit: int | None = 20,
+    phrase: bool = False,
+    scope: Scope = EVERYTHING,
+) -> Iterator[Row]:
+    """The rows of `search`, streamed as read; a query that cannot be parsed raises BadQuery
+    here, before any row."""
+    in_scope, scope_params = scope.condition("a.id")
+    expression = phrase_query(query.strip()) if phrase else query.strip()
+    if not expression or expression == '""':
+        raise BadQuery("empty search query")
+    if search_cjk.has_cjk(query):
+        return iter(
+            search_cjk.search(
+                store,
+                query,
+                source=source,
+                entity=entity,
+                kind=kind,
+                limit=limit,
+                phrase=phrase,
+                scope=(in_scope, scope_params),
+            )
         )
     try:
         # FTS5 ranks by `rank` itself and stops at the limit, so only the results shown have
@@ -62,27 +92,29 @@ def search(
         if source or entity or kind or scope_params:
             where = _SEARCH_FILTER.format(scope=in_scope)
             params = [source, source, entity, entity, kind, kind, *scope_params]
-        rows = dict_rows(
-            store.conn.execute(
-                "SELECT a.id, a.kind, a.source, a.date, a.lang, a.words, f.bm25, f.title,"
-                " f.snippet FROM (SELECT rowid, rank AS bm25,"
-                " highlight(articles_fts, 0, char(2), char(3)) AS title,"
-                " snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
-                "FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH 'bm25(2.0, 1.0)'"
-                f"{where} ORDER BY rank LIMIT ?) f JOIN articles a ON a.rowid = f.rowid "
-                "ORDER BY f.bm25, a.id",
-                (expression, *params, -1 if limit is None else limit),
-            )
+        cursor = store.conn.execute(
+            "SELECT a.id, a.kind, a.source, a.date, a.lang, a.words, f.bm25, f.title,"
+            " f.snippet FROM (SELECT rowid, rank AS bm25,"
+            " highlight(articles_fts, 0, char(2), char(3)) AS title,"
+            " snippet(articles_fts, 1, char(2), char(3), '…', 24) AS snippet "
+            "FROM articles_fts WHERE articles_fts MATCH ? AND rank MATCH 'bm25(2.0, 1.0)'"
+            f"{where} ORDER BY rank LIMIT ?) f JOIN articles a ON a.rowid = f.rowid "
+            "ORDER BY f.bm25, a.id",
+            (expression, *params, -1 if limit is None else limit),
         )
     except sqlite3.OperationalError as error:
         if not str(error).startswith(_QUERY_ERRORS):
             raise  # a locked or broken store, not the query
         raise BadQuery(_bad_query_message(query, error)) from None
+    return _unmarked(each_row(cursor))
+
+
+def _unmarked(rows: Iterable[Row]) -> Iterator[Row]:
     for row in rows:
         row["bm25"] = round(row["bm25"], 4)
         row["title"], row["title_highlights"] = unmark(row["title"] or "")
         row["snippet"], row["highlights"] = unmark(collapse(row["snippet"] or "").strip())
-    return rows
+        yield row
 
 
 _SEARCH_FILTER = (

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from corpus.analysis.text import collapse
 from corpus.parallel import chunked
-from corpus.queries import Row, dict_rows
+from corpus.queries import Row, each_row
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
@@ -25,7 +26,7 @@ def kwic(
     In the order of `corpus list` (by file and position), then by offset; only in the articles
     in `scope`.
     """
-    return kwic_page(store, entity_id, width=width, scope=scope).rows
+    return list(kwic_rows(store, entity_id, width=width, scope=scope))
 
 
 @dataclass
@@ -45,8 +46,29 @@ def kwic_page(
 ) -> KwicPage:
     """The first `limit` mentions of `kwic`, and how many there are. The articles are placed
     first (one row each), and only those shown have their text read."""
+    placed = _placed(store, entity_id, scope)
+    rows = list(_in_context(store, entity_id, _first(placed, limit), width, limit))
+    return KwicPage(rows, sum(n for _, n in placed), len(placed))
+
+
+def kwic_rows(
+    store: Store,
+    entity_id: str,
+    *,
+    width: int = 40,
+    scope: Scope = EVERYTHING,
+    limit: int | None = None,
+) -> Iterator[Row]:
+    """The rows of `kwic_page`, streamed: the text of a chunk of articles read at a time."""
+    chosen = _first(_placed(store, entity_id, scope), limit)
+    return _in_context(store, entity_id, chosen, width, limit)
+
+
+def _placed(store: Store, entity_id: str, scope: Scope) -> list[tuple[str, int]]:
+    """The articles in `scope` that mention the entity, in the order of `corpus list`, with
+    how many times each does."""
     in_scope, scope_params = scope.condition("m.article_id")
-    placed = store.conn.execute(
+    return store.conn.execute(
         "WITH found AS (SELECT m.article_id, count(*) AS n FROM mentions m WHERE m.entity_id = ?"
         f" AND {in_scope} GROUP BY m.article_id), "
         "placed AS (SELECT f.article_id, f.n, min(o.path) AS path FROM found f"
@@ -55,7 +77,10 @@ def kwic_page(
         " FROM occurrences o WHERE o.article_id = p.article_id AND o.path = p.path)",
         (entity_id, *scope_params),
     ).fetchall()
-    page = KwicPage([], sum(n for _, n in placed), len(placed))
+
+
+def _first(placed: list[tuple[str, int]], limit: int | None) -> list[str]:
+    """The first of the placed articles, as many as hold the first `limit` mentions."""
     chosen: list[str] = []
     taken = 0
     for article, n in placed:
@@ -63,10 +88,19 @@ def kwic_page(
             break
         chosen.append(article)
         taken += n
+    return chosen
+
+
+def _in_context(
+    store: Store, entity_id: str, chosen: list[str], width: int, limit: int | None
+) -> Iterator[Row]:
+    """The first `limit` mentions of the entity in these articles, in their order, each with
+    `width` characters of context."""
     reach = width * 3 + 16  # whitespace is collapsed after cutting, so take more than needed
-    found: dict[str, list[Row]] = {}
+    left = limit
     for chunk in chunked(chosen, CHUNK):
-        for row in dict_rows(
+        found: dict[str, list[Row]] = {}
+        for row in each_row(
             store.conn.execute(
                 "SELECT m.article_id AS article, a.lang, m.start, m.end, m.text, m.label,"
                 " m.entity_id AS entity,"
@@ -82,5 +116,10 @@ def kwic_page(
             row["right"] = collapse(row["right"])[:width]
             row["text"] = collapse(row["text"])
             found.setdefault(row["article"], []).append(row)
-    page.rows = [row for article in chosen for row in found.get(article, [])][:limit]
-    return page
+        for article in chunk:
+            for row in found.get(article, []):
+                if left is not None:
+                    if left == 0:
+                        return
+                    left -= 1
+                yield row

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,10 +18,13 @@ from corpus.cli.options import (
     rows_to_show,
     scope_options,
     store_option,
+    stream_json,
 )
 from corpus.dupes.queries import near_duplicates
+from corpus.queries import Row
 from corpus.render import stdout_console
 from corpus.scope import Scope
+from corpus.store import Store
 from corpus.views.articles import article_panel, article_summary, article_table
 
 TABLE_LIMIT = 100
@@ -73,26 +77,31 @@ def list_command(
       corpus list --lang ja
       corpus list --since 2024-04-01 --until 2024-04-30
     """
+    shown = rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)
     with open_store(db) as store:
-        shown = rows_to_show(limit, TABLE_LIMIT, in_table=not as_json, show_all=show_all)
-        rows = queries.list_articles(store, kind=kind, source=source, scope=scope, limit=shown)
+        rows = queries.article_rows(store, kind=kind, source=source, scope=scope, limit=shown)
+        if as_json:  # streamed as read
+            stream_json(_listed(store, rows, sentences if summaries else None))
+            return
+        table = list(rows)
         total = queries.count_articles(store, kind=kind, source=source, scope=scope)
         texts = None
         if summaries:
-            texts = {
-                row["id"]: article_summary(queries.get_article(store, row["id"]), sentences)
-                for row in rows
-            }
-    if as_json:
-        print_json(
-            [
-                {key: row[key] for key in LIST_KEYS}
-                | ({"summary": texts[row["id"]]} if texts else {})
-                for row in rows
-            ]
-        )
-    else:
-        stdout_console().print(article_table(rows, texts, total))
+            texts = {row["id"]: _summary(store, row["id"], sentences) for row in table}
+    stdout_console().print(article_table(table, texts, total))
+
+
+def _listed(store: Store, rows: Iterable[Row], sentences: int | None) -> Iterator[Row]:
+    """The rows of `list --json`: the documented keys, and a summary of `sentences`."""
+    for row in rows:
+        listed = {key: row[key] for key in LIST_KEYS}
+        if sentences is not None:
+            listed["summary"] = _summary(store, row["id"], sentences)
+        yield listed
+
+
+def _summary(store: Store, article_id: str, sentences: int) -> str:
+    return article_summary(queries.get_article(store, article_id), sentences)
 
 
 @click.command("show")

@@ -11,9 +11,9 @@ from corpus.cli.options import (
     handle_errors,
     json_option,
     open_store,
-    print_json_rows,
     rows_to_show,
     store_option,
+    stream_json,
 )
 from corpus.dupes import DEFAULT_THRESHOLD, PAIR_FLOOR
 from corpus.dupes.queries import iter_clusters
@@ -72,7 +72,7 @@ def dupes_command(
         holding = None if article_id is None else resolve_id(store, article_id)
         total, found = iter_clusters(store, threshold, top, holding)
         if as_json:
-            print_json_rows(found)
+            stream_json(found)
             return
         shown = list(found)
     if capped:  # rich draws long tables slowly

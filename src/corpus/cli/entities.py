@@ -20,7 +20,7 @@ from corpus.cli.options import (
     rows_to_show,
     scope_options,
     store_option,
-    stream_json,
+    stream_json_texts,
 )
 from corpus.labels import Labels
 from corpus.merges import candidate_rows as merge_candidates
@@ -88,9 +88,11 @@ def entities_command(
         article = queries.resolve_id(store, article_id) if article_id else None
         top = rows_to_show(top, TABLE_TOP, in_table=not (as_json or as_csv), show_all=show_all)
         chosen = Filters(labels, article, min_count, top, scope)
-        if as_json or as_csv:  # streamed as read
-            rows = queries.entity_rows(store, **chosen._asdict())
-            stream_json(rows) if as_json else _write_csv(rows)
+        if as_json:  # streamed as read
+            stream_json_texts(queries.entity_json(store, **chosen._asdict()))
+            return
+        if as_csv:
+            _write_csv(queries.entity_rows(store, **chosen._asdict()))
             return
         page, total = queries.entity_page(store, **chosen._asdict())
     stdout_console().print(entity_table(page, total))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 import click
 
@@ -23,6 +23,7 @@ from corpus.cli.options import (
     rows_to_show,
     scope_options,
     store_option,
+    stream_json,
 )
 from corpus.labels import Labels
 from corpus.queries import Row
@@ -139,11 +140,13 @@ def mentions_command(
     shown = rows_to_show(limit, KWIC_LIMIT, in_table=not as_json, show_all=show_all)
     with open_store(db) as store:
         found = analysis.find_entity(store, entity, label=label)
+        if as_json:  # streamed as read
+            stream_json(
+                analysis.kwic_rows(store, found["id"], width=chars, scope=scope, limit=shown)
+            )
+            return
         page = analysis.kwic_page(store, found["id"], width=chars, scope=scope, limit=shown)
-    if as_json:
-        print_json(page.rows)
-    else:
-        stdout_console().print(kwic_view(found, page, chars), soft_wrap=True)
+    stdout_console().print(kwic_view(found, page, chars), soft_wrap=True)
 
 
 COOCCUR_FORMATS = ("table", "json", "csv", "graphml", "dot")
@@ -216,25 +219,37 @@ def cooccur_command(
     top = rows_to_show(top, TABLE_TOP, in_table=fmt == "table")
     with open_store(db) as store:
         focus = analysis.find_entity(store, entity)["id"] if entity else None
-        result = analysis.cooccurrence(
-            store,
-            unit=unit,
-            entity=focus,
-            labels=labels.chosen,
-            all_labels=labels.all_labels,
-            min_count=min_count,
-            top=top,
-            scope=scope,
-        )
+        question: _PairQuestion = {
+            "unit": unit,
+            "entity": focus,
+            "labels": labels.chosen,
+            "all_labels": labels.all_labels,
+            "min_count": min_count,
+            "top": top,
+            "scope": scope,
+        }
+        if fmt in ("json", "csv"):  # streamed as read
+            rows = analysis.pair_rows(store, **question)
+            stream_json(rows) if fmt == "json" else export.pairs_csv(rows, sys.stdout)
+            return
+        result = analysis.cooccurrence(store, **question)
     _print_pairs(result, fmt)
 
 
+class _PairQuestion(TypedDict):
+    """What `cooccurrence` and `pair_rows` are asked."""
+
+    unit: analysis.Unit
+    entity: str | None
+    labels: tuple[str, ...]
+    all_labels: bool
+    min_count: int
+    top: int | None
+    scope: Scope
+
+
 def _print_pairs(result: analysis.Cooccurrence, fmt: str) -> None:
-    if fmt == "json":
-        print_json(result.pairs)
-    elif fmt == "csv":
-        export.pairs_csv(result, sys.stdout)
-    elif fmt == "graphml":
+    if fmt == "graphml":
         click.echo(export.pairs_graphml(result), nl=False)
     elif fmt == "dot":
         click.echo(export.pairs_dot(result), nl=False)
@@ -282,7 +297,7 @@ def search_command(
     with open_store(db) as store:
         entity_id = analysis.find_entity(store, entity)["id"] if entity else None
         try:
-            rows = analysis.search(
+            rows = analysis.search_rows(
                 store,
                 query,
                 source=source,
@@ -294,10 +309,11 @@ def search_command(
             )
         except analysis.BadQuery as error:
             raise CorpusError(str(error)) from None
-    if as_json:
-        print_json(rows)
-    else:
-        stdout_console().print(search_view(query, rows))
+        if as_json:  # streamed as read
+            stream_json(rows)
+            return
+        found = list(rows)
+    stdout_console().print(search_view(query, found))
 
 
 EXPORT_FORMATS = ("jsonl", "csv", "docbin")

@@ -19,6 +19,7 @@ from corpus.aggregates import VALUE_LABELS
 from corpus.errors import GazetteerError, ModelNotFound
 from corpus.escapes import UNSAFE_IN_JSON, escape
 from corpus.labels import NAME_LABELS, Labels
+from corpus.parallel import chunked
 from corpus.queries import NotFound
 from corpus.scope import Scope
 from corpus.store import DEFAULT_DB, Store, StoreError, describe_sqlite_error
@@ -151,29 +152,25 @@ def print_json(data: object) -> None:
     click.echo(escape(text, UNSAFE_IN_JSON, as_json=True))
 
 
-def print_json_rows(rows: Iterable[Any]) -> None:
-    """A JSON list with one compact row a line, written as the rows come: for long lists,
-    where indenting is slow."""
-    out = sys.stdout
-    opened = False
-    for row in rows:
-        text = escape(json.dumps(row, ensure_ascii=False), UNSAFE_IN_JSON, as_json=True)
-        out.write((",\n" if opened else "[\n") + text)
-        opened = True
-    out.write("\n]\n" if opened else "[]\n")
-    out.flush()
+JSON_CHUNK = 256  # rows written at once: neither a write per row nor the whole list
 
 
 def stream_json(rows: Iterable[object]) -> None:
-    """A JSON array, written a row at a time as the rows come (the same text `print_json`
-    writes for the whole list), so that a large result is never held whole."""
+    """A JSON array, one compact row a line, written a chunk of rows at a time as the rows
+    come, so that a large result is never held whole (nor indented: slow in Python)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    stream_json_texts(encode(row) for row in rows)
+
+
+def stream_json_texts(texts: Iterable[str]) -> None:
+    """`stream_json` of rows already written as JSON, one text each (by SQLite, say)."""
+    out = sys.stdout
     opened = False
-    for row in rows:
-        text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-        text = escape(text, UNSAFE_IN_JSON, as_json=True)
-        click.echo((",\n  " if opened else "[\n  ") + text, nl=False)
+    for chunk in chunked(texts, JSON_CHUNK):
+        out.write(("[\n", ",\n")[opened] + escape(",\n".join(chunk), UNSAFE_IN_JSON, as_json=True))
         opened = True
-    click.echo("\n]" if opened else "[]")
+    out.write("\n]\n" if opened else "[]\n")
+    out.flush()
 
 
 class CorpusError(click.ClickException):
