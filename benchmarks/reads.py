@@ -289,10 +289,17 @@ def backup(db: Path, target: Path) -> None:
     """A copy of a store with what its write-ahead log holds (a file copy would miss it),
     complete or not there at all."""
     part = target.with_name(target.name + ".part")
-    part.unlink(missing_ok=True)
+    remove(part)
     with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(part)) as copy:
         source.backup(copy)
+    remove(target)  # a write-ahead log left beside it would be read into the copy
     part.replace(target)
+
+
+def remove(db: Path) -> None:
+    """A store and the files SQLite keeps beside it."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
 
 
 def sides(before: Path | None) -> dict[str, Path | None]:
@@ -325,7 +332,7 @@ def read_store(
             timing = median_time([*args, "--db", str(path)], src)
             results["reads"].setdefault(label, {}).setdefault(side, {})[size] = timing
         if path != db:
-            path.unlink()
+            remove(path)
     results["load"][size]["after"] = round(os.getloadavg()[0], 1)
 
 

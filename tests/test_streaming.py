@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import closing
@@ -131,3 +133,24 @@ def test_pairs_streamed_from_the_counts_rank_as_a_recount_does(tagged_db: Path) 
     assert [(r["a"], r["b"], int(r["count"])) for r in rows] == [
         (r["a"], r["b"], r["count"]) for r in streamed
     ]
+
+
+def test_json_output_imports_no_rich(tagged_db: Path) -> None:
+    """rich (and every view) is imported to draw a table only: start-up time of scripts."""
+    script = (
+        "import sys, json\nfrom corpus.cli import main\n"
+        "for args in json.loads(sys.argv[1]):\n"
+        "    try:\n        main([*args, '--json'], standalone_mode=False)\n"
+        "    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich' or"
+        " m.startswith(('corpus.views', 'corpus.render', 'corpus.export'))))\n"
+    )
+    commands = [["list"], ["entities"], ["cooccur"], ["search", "Line"], ["summary"]]
+    out = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(commands)],
+        capture_output=True,
+        text=True,
+        env={"CORPUS_DB": str(tagged_db), "PATH": "/usr/bin:/bin"},
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -105,6 +104,8 @@ def _describe(entity: Row) -> str:
 def _not_found_message(store: Store, query: str, label: str | None, names: _Names) -> str:
     what = f"no {label.upper()} entity" if label else "no entity"
     choices = names.choices()
+    import difflib  # only to suggest a name
+
     close = difflib.get_close_matches(fold(query), list(choices), n=10, cutoff=0.6)
     ordered = list(dict.fromkeys(i for match in close for i in sorted(choices[match])))
     known = {e["id"]: e for e in _with_label(store, ordered, label)}

@@ -22,10 +22,8 @@ from corpus.cli.options import (
 )
 from corpus.dupes.queries import near_duplicates
 from corpus.queries import Row
-from corpus.render import stdout_console
 from corpus.scope import Scope
 from corpus.store import Store
-from corpus.views.articles import article_panel, article_summary, article_table
 
 TABLE_LIMIT = 100
 LIST_KEYS = (
@@ -88,6 +86,9 @@ def list_command(
         texts = None
         if summaries:
             texts = {row["id"]: _summary(store, row["id"], sentences) for row in table}
+    from corpus.render import stdout_console  # rich: only for a table
+    from corpus.views.articles import article_table
+
     stdout_console().print(article_table(table, texts, total))
 
 
@@ -101,6 +102,8 @@ def _listed(store: Store, rows: Iterable[Row], sentences: int | None) -> Iterato
 
 
 def _summary(store: Store, article_id: str, sentences: int) -> str:
+    from corpus.views.articles import article_summary  # rich: only with --summaries
+
     return article_summary(queries.get_article(store, article_id), sentences)
 
 
@@ -134,11 +137,16 @@ def show_command(article_id: str, sentences: int, raw: bool, as_json: bool, db: 
         stdout: BinaryIO = sys.stdout.buffer
         stdout.write(data)
         stdout.flush()
-    elif as_json:
+        return
+    from corpus.views.articles import article_panel, article_summary  # rich, to summarise
+
+    if as_json:
         article["summary"] = article_summary(article, sentences)
         print_json(article)
-    else:
-        stdout_console().print(article_panel(article, sentences))
+        return
+    from corpus.render import stdout_console
+
+    stdout_console().print(article_panel(article, sentences))
 
 
 COMMANDS = [list_command, show_command]

@@ -25,10 +25,7 @@ from corpus.cli.options import (
 from corpus.labels import Labels
 from corpus.merges import candidate_rows as merge_candidates
 from corpus.queries import Row
-from corpus.render import stdout_console
 from corpus.scope import Scope
-from corpus.views.entities import entity_table
-from corpus.views.merges import candidates_table
 
 TABLE_TOP = 50
 CSV_KEYS = ("id", "name", "label", "kind", "country", "mentions", "articles", "aliases")
@@ -95,6 +92,9 @@ def entities_command(
             _write_csv(queries.entity_rows(store, **chosen._asdict()))
             return
         page, total = queries.entity_page(store, **chosen._asdict())
+    from corpus.render import stdout_console  # rich: only for a table
+    from corpus.views.entities import entity_table
+
     stdout_console().print(entity_table(page, total))
 
 
@@ -119,8 +119,11 @@ def show_candidates(db: Path, top: int | None, show_all: bool, as_json: bool) ->
     shown = rows[: rows_to_show(top, TABLE_TOP, in_table=not as_json, show_all=show_all)]
     if as_json:
         print_json(shown)
-    else:
-        stdout_console().print(candidates_table(shown, len(rows)))
+        return
+    from corpus.render import stdout_console  # rich: only for a table
+    from corpus.views.merges import candidates_table
+
+    stdout_console().print(candidates_table(shown, len(rows)))
 
 
 COMMANDS = [entities_command]

@@ -12,7 +12,7 @@ from typing import IO, Any, TypedDict
 
 import click
 
-from corpus import analysis, export
+from corpus import analysis
 from corpus.cli.options import (
     CorpusError,
     handle_errors,
@@ -27,12 +27,10 @@ from corpus.cli.options import (
 )
 from corpus.labels import Labels
 from corpus.queries import Row
-from corpus.render import stderr_console, stdout_console
 from corpus.scope import Scope
-from corpus.views.cooccur import cooccur_table
-from corpus.views.kwic import kwic_view
-from corpus.views.overview import overview_view
-from corpus.views.search import search_view
+
+# Imported where they are used: rich (corpus.render, corpus.views) only for a table, and
+# corpus.export only to export, so that a command starts with no more than it needs.
 
 PIPE_WIDTH = 40  # KWIC context when stdout is not a terminal
 TABLE_TOP = 40  # pairs shown in a cooccur table unless --top says otherwise
@@ -83,13 +81,18 @@ def summary_command(
         )
     if as_json:
         print_json(data)
-    else:
-        stdout_console().print(overview_view(data))
+        return
+    from corpus.render import stdout_console
+    from corpus.views.overview import overview_view
+
+    stdout_console().print(overview_view(data))
 
 
 def _kwic_width(width: int | None) -> int:
     if width is not None:
         return width
+    from corpus.render import stdout_console
+
     console = stdout_console()
     if not console.is_terminal:
         return PIPE_WIDTH
@@ -146,6 +149,9 @@ def mentions_command(
             )
             return
         page = analysis.kwic_page(store, found["id"], width=chars, scope=scope, limit=shown)
+    from corpus.render import stdout_console
+    from corpus.views.kwic import kwic_view
+
     stdout_console().print(kwic_view(found, page, chars), soft_wrap=True)
 
 
@@ -228,9 +234,13 @@ def cooccur_command(
             "top": top,
             "scope": scope,
         }
-        if fmt in ("json", "csv"):  # streamed as read
-            rows = analysis.pair_rows(store, **question)
-            stream_json(rows) if fmt == "json" else export.pairs_csv(rows, sys.stdout)
+        if fmt == "json":  # streamed as read, as is csv
+            stream_json(analysis.pair_rows(store, **question))
+            return
+        if fmt == "csv":
+            from corpus.export import pairs_csv
+
+            pairs_csv(analysis.pair_rows(store, **question), sys.stdout)
             return
         result = analysis.cooccurrence(store, **question)
     _print_pairs(result, fmt)
@@ -249,12 +259,15 @@ class _PairQuestion(TypedDict):
 
 
 def _print_pairs(result: analysis.Cooccurrence, fmt: str) -> None:
-    if fmt == "graphml":
-        click.echo(export.pairs_graphml(result), nl=False)
-    elif fmt == "dot":
-        click.echo(export.pairs_dot(result), nl=False)
-    else:
-        stdout_console().print(cooccur_table(result.pairs, result.unit, result.units))
+    if fmt in ("graphml", "dot"):
+        from corpus.export import pairs_dot, pairs_graphml
+
+        click.echo((pairs_graphml if fmt == "graphml" else pairs_dot)(result), nl=False)
+        return
+    from corpus.render import stdout_console
+    from corpus.views.cooccur import cooccur_table
+
+    stdout_console().print(cooccur_table(result.pairs, result.unit, result.units))
 
 
 @click.command("search")
@@ -313,6 +326,9 @@ def search_command(
             stream_json(rows)
             return
         found = list(rows)
+    from corpus.render import stdout_console
+    from corpus.views.search import search_view
+
     stdout_console().print(search_view(query, found))
 
 
@@ -351,6 +367,9 @@ def export_command(fmt: str, out: Path | None, scope: Scope, db: Path) -> None:
     binary = fmt == "docbin"
     if binary and out is None and sys.stdout.isatty():
         raise click.UsageError("a DocBin is binary: give --out FILE or redirect stdout")
+    from corpus import export
+    from corpus.render import stderr_console
+
     with open_store(db) as store:
         articles = export.export_articles(store, scope=scope)
         if out is not None:
@@ -369,6 +388,8 @@ def export_command(fmt: str, out: Path | None, scope: Scope, db: Path) -> None:
 
 def _write(fmt: str, articles: Iterator[Row], stream: IO[Any]) -> int:
     """Write in `fmt` to `stream` (text for jsonl and csv, binary for docbin)."""
+    from corpus import export
+
     if fmt == "jsonl":
         return export.write_jsonl(articles, stream)
     if fmt == "csv":
