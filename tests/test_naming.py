@@ -42,6 +42,12 @@ Cli = Callable[..., Result]
         ("org:bbc", "ORG", [("the BBC's", 2), ("BBC", 1)], "BBC"),  # one name, three mentions
         ("person:kim", "PERSON", [("Kim", 1), ("Kim", 0)], "Kim"),
         ("gpe:東京", "GPE", [("東京", 2), ("TOKYO", 1)], "東京"),  # no case: not ALL CAPS
+        ("org:cia", "ORG", [("CIA", 60), ("Cia", 2)], "CIA"),  # an acronym: by frequency
+        ("org:nato", "ORG", [("NATO", 2), ("Nato", 5)], "Nato"),  # the BBC's spelling
+        ("org:grand theft auto", "ORG", [("Grand Theft Auto:", 3)], "Grand Theft Auto"),
+        ("org:social security", "ORG", [('"Social Security', 3)], "Social Security"),
+        ("org:warner bros", "ORG", [("Warner Bros.", 2)], "Warner Bros."),
+        ("work_of_art:x (y)", "WORK_OF_ART", [("X (Y)", 1)], "X (Y)"),
         ("org:x", "ORG", [], None),
     ],
 )

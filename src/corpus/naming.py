@@ -40,6 +40,7 @@ _CORPORATE_SUFFIX = re.compile(
     r"(?:,?\s+(?:inc|incorporated|corp|corporation|co|company|ltd|limited|plc|llc|gmbh|ag|kk)\.?)+$"
 )
 NUMBER_LABELS = frozenset({"CARDINAL", "ORDINAL"})
+_ACRONYM = re.compile(r"^[A-Z&.]{2,4}$")
 _WORDS = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")  # "Two", "Twenty-first": words, no digits
 
 
@@ -68,10 +69,16 @@ def name_key(text: str, label: str) -> str:
 
 
 def display_name(text: str) -> str:
-    """A mention's text as an entity name: one-line spacing, no leading "the", no possessive."""
+    """A mention's text as an entity name: one-line spacing, no leading "the", no possessive,
+    no punctuation the span caught at its edges ("Grand Theft Auto:", a lone opening quote)."""
     name = _SPACES.sub(" ", text.translate(_QUOTES)).strip()
     name = re.sub(r"^[Tt]he\s+", "", name)
-    return _POSSESSIVE.sub("", name) or text.strip()
+    name = _POSSESSIVE.sub("", name).strip(" :;,")
+    for mark in "\"'([":
+        closing = {"(": ")", "[": "]"}.get(mark, mark)
+        if name.count(mark) + (name.count(closing) if closing != mark else 0) == 1:
+            name = name.strip(mark + closing).strip()
+    return name or text.strip()
 
 
 # --- choosing a name -------------------------------------------------------------------------
@@ -117,10 +124,14 @@ def _rank(name: str, mentions: int, *, values: bool) -> tuple[int, int, str]:
 
 
 def _case_rank(name: str) -> int:
-    """Mixed case (or a script without case) first, then ALL CAPS, then all lower case."""
+    """Mixed case (or a script without case) first, then ALL CAPS, then all lower case. An
+    acronym (one word of up to four capitals: "CIA", "NATO") is no ALL CAPS: as often as the
+    corpus writes it so ("CIA" 60 times, "Cia" twice), and a dateline ("TOKYO") is longer."""
     if name.upper() == name.lower() or (name != name.upper() and name != name.lower()):
         return 0
-    return 1 if name == name.upper() else 2
+    if name == name.upper():
+        return 0 if _ACRONYM.match(name) else 1
+    return 2
 
 
 # --- keeping names in the store ----------------------------------------------------------------
