@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from corpus import aggregates
+from corpus import aggregates, analysis
 from corpus.migrations import MIGRATIONS
+from corpus.scope import Scope
 from corpus.store import Store
 from stores import drop_cjk_index, drop_record_columns
 
@@ -72,7 +74,9 @@ def test_check_reports_a_wrong_count_and_repair_recounts(
             "UPDATE entity_counts SET mentions = mentions + 1 "
             "WHERE key = (SELECT min(key) FROM entity_counts)"
         )
-        conn.execute("DELETE FROM pair_counts WHERE count = (SELECT max(count) FROM pair_counts)")
+        conn.execute(
+            "DELETE FROM pair_counts WHERE articles = (SELECT max(articles) FROM pair_counts)"
+        )
         conn.commit()
     result = cli("check")
     assert result.exit_code == 1
@@ -111,3 +115,36 @@ def test_a_mention_between_sentences_belongs_to_none() -> None:
     mentions = [(2, "a", "ORG", "A"), (12, "b", "ORG", "B"), (21, "c", "ORG", "C")]
     mentions += [(25, "a", "ORG", "A"), (40, "d", "ORG", "D")]
     assert aggregates.sentence_sets(sentences, mentions) == [{"a"}, {"c", "a"}]
+
+
+def test_pairs_read_from_the_table_equal_a_count_from_the_rows(
+    cli: Callable[..., Result], db: Path, tmp_path: Path, bench_sample: Callable[..., list[Path]]
+) -> None:
+    """Every ranking `cooccur` reads from `pair_counts` (the rank index of the pairs seen more
+    than once, then the table when the pairs seen once are needed) equals the one counted from
+    the mention rows, which a language filter takes (every article here is English)."""
+    folder = tmp_path / "bbc"
+    folder.mkdir()
+    for path in bench_sample("bbc", 16):
+        shutil.copy(path, folder / f"{path.parent.name}-{path.name}")
+    assert cli("ingest", folder, "--jobs", "1").exit_code == 0
+    with Store.open(db, readonly=True) as store:
+        assert {row[0] for row in store.conn.execute("SELECT lang FROM articles")} == {"en"}
+        top = store.conn.execute(
+            "SELECT entity_id FROM entity_counts WHERE label = 'PERSON' "
+            "ORDER BY articles DESC, entity_id LIMIT 1"
+        ).fetchone()[0]
+        once = store.conn.execute("SELECT count(*) FROM pair_counts WHERE articles = 1").fetchone()[
+            0
+        ]
+        assert (
+            once > 0 and once < store.conn.execute("SELECT count(*) FROM pair_counts").fetchone()[0]
+        )
+        for unit, focus, labels, min_count, size in itertools.product(
+            ("sentence", "article"), (None, top), ((), ("PERSON", "ORG")), (1, 2), (1, 5, 40, None)
+        ):
+            asked = dict(unit=unit, entity=focus, labels=labels, min_count=min_count, top=size)
+            from_table = analysis.cooccurrence(store, **asked)  # type: ignore[arg-type]
+            from_rows = analysis.cooccurrence(store, **asked, scope=Scope(lang="en"))  # type: ignore[arg-type]
+            assert from_table.pairs == from_rows.pairs, asked
+            assert from_table.units == from_rows.units

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,6 +15,7 @@ import pytest
 from click.testing import Result
 
 from corpus.cli import main
+from corpus.store import Store
 
 Cli = Callable[..., Result]
 
@@ -173,26 +176,36 @@ def test_read_commands_do_not_import_spacy(seeded: Cli, db: Path) -> None:
     assert out.stdout.strip().splitlines()[-1] == "False"
 
 
-def test_reingest_of_unchanged_files_imports_no_tagging(
-    seeded: Cli, db: Path, seeds_dir: Path
+def test_reingest_of_unchanged_files_imports_no_tagging_or_models(
+    cli: Cli, db: Path, seeds_dir: Path, tmp_path: Path
 ) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(seeds_dir, folder)
+    records = [{"title": f"Record {n}", "body": f"Naver met LY Corp, {n}."} for n in (1, 2)]
+    (folder / "export.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    assert cli("ingest", folder, "--jobs", "1").exit_code == 0
+    touched = sorted(folder.glob("*.txt"))[0]  # the same bytes, a new mtime: hashed, not parsed
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     script = (
         "import sys\nfrom corpus.cli import main\n"
         "try:\n    main(['ingest', sys.argv[1], '--no-progress'], standalone_mode=False)\n"
         "except SystemExit:\n    pass\n"
-        "heavy = ('spacy', 'thinc', 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline',"
-        " 'trafilatura')\n"
+        "heavy = ('spacy', 'thinc', 'pydantic', 'dateutil', 'trafilatura', 'corpus.models',"
+        " 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run(
-        [sys.executable, "-c", script, str(seeds_dir)],
+        [sys.executable, "-c", script, str(folder)],
         capture_output=True,
         text=True,
         env={"CORPUS_DB": str(db), "PATH": "/usr/bin:/bin"},
         check=True,
     )
-    assert "0 new, 19 unchanged" in out.stderr
+    assert "0 new, 21 unchanged (4 files)" in out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
+    with Store.open(db, readonly=True) as store:  # the new mtime is recorded
+        state = store.file_state(str(touched.resolve()))
+        assert state is not None and state.mtime_ns == touched.stat().st_mtime_ns
 
 
 def test_tables_are_capped_with_a_note_but_json_is_whole(seeded: Cli) -> None:

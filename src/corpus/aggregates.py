@@ -14,8 +14,12 @@ its `--repair`).
   for articles without one): mentions, articles.
 - `entity_aliases`, a row per (entity, text): how often it is mentioned as written so (for the
   top aliases, and for finding an entity by any alias through an index).
-- `pair_counts`, a row per (unit, a, b), a < b by key, unit 0 a sentence and 1 an article: how
-  many units hold both.
+- `pair_counts`, a row per (a, b), a < b by key, of entities found in one article: how many
+  sentences and how many articles hold both (a pair of one sentence is a pair of its article,
+  so both windows share the row). Most pairs are seen once: the indexes that rank pairs by a
+  count hold only those seen more than once (`RANKED`), so that each pair costs the table and
+  the index by `b` (for an entity's pairs), and a ranking that reaches the pairs seen once reads
+  the table.
 
 Pairs leave out the value labels (dates, amounts, numbers), as `cooccur` does by default; a
 question about them reads the rows it selects instead. A filter no table covers (a language, a
@@ -40,7 +44,6 @@ from corpus.parallel import chunked
 FACETS = ("kind", "source", "date", "lang")
 ENTITY_FACETS = ("source", "date", "lang")
 VALUE_LABELS = frozenset({"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
-SENTENCE, ARTICLE = 0, 1
 CHUNK = 500
 
 TABLES = [
@@ -80,6 +83,23 @@ TABLES = [
     ) WITHOUT ROWID""",
     "CREATE INDEX pair_counts_rank ON pair_counts(unit, count DESC)",
     "CREATE INDEX pair_counts_b ON pair_counts(unit, b)",
+]  # as migration 4 made them; migration 13 replaces pair_counts with PAIR_TABLES
+PAIR_WINDOWS = ("sentences", "articles")  # the count columns of pair_counts, by unit
+RANKED = "{} > 1"  # the pairs the rank index of a window holds (a read names it literally)
+PAIR_TABLES = [
+    "DROP TABLE pair_counts",
+    """CREATE TABLE pair_counts (
+        a INTEGER NOT NULL,
+        b INTEGER NOT NULL,
+        sentences INTEGER NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY (a, b)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX pair_counts_b ON pair_counts(b)",
+    *(
+        f"CREATE INDEX pair_counts_{w} ON pair_counts({w} DESC) WHERE {RANKED.format(w)}"
+        for w in PAIR_WINDOWS
+    ),
 ]
 ALIAS_TABLES = [
     """CREATE TABLE entity_aliases (
@@ -102,7 +122,16 @@ class Tally:
     labels: dict[str, str] = field(default_factory=dict)
     facets: dict[tuple[str, str, str], list[int]] = field(default_factory=lambda: defaultdict(_two))
     aliases: Counter[tuple[str, str]] = field(default_factory=Counter)
-    pairs: Counter[tuple[int, str, str]] = field(default_factory=Counter)
+    # Pairs by window, each a Counter updated from an iterator (counted in C: the pairs are
+    # most of the work); every pair of a sentence is one of its article.
+    sentence_pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+    article_pairs: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    @property
+    def pairs(self) -> dict[tuple[str, str], tuple[int, int]]:
+        """(a, b) -> (sentences, articles) holding both."""
+        sentences = self.sentence_pairs
+        return {pair: (sentences[pair], n) for pair, n in self.article_pairs.items()}
 
     def add(
         self,
@@ -137,8 +166,8 @@ class Tally:
             self.labels.setdefault(entity, label)
         actors = {entity for _, entity, label, _ in mentions if label not in VALUE_LABELS}
         for unit in units:
-            self.pairs.update((SENTENCE, a, b) for a, b in _pairs(unit & actors))
-        self.pairs.update((ARTICLE, a, b) for a, b in _pairs(actors))
+            self.sentence_pairs.update(_pairs(unit & actors))
+        self.article_pairs.update(_pairs(actors))
 
 
 def _two() -> list[int]:
@@ -300,12 +329,13 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         "mentions = mentions + excluded.mentions",
         aliases,
     )
-    pairs = [
-        (unit, *sorted((keys[a], keys[b])), sign * n) for (unit, a, b), n in counts.pairs.items()
-    ]
+    pairs = sorted(  # in key order: each upsert near the one before
+        (*sorted((keys[a], keys[b])), sign * counts.sentence_pairs[(a, b)], sign * n)
+        for (a, b), n in counts.article_pairs.items()
+    )
     conn.executemany(
         "INSERT INTO pair_counts VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "count = count + excluded.count",
+        "sentences = sentences + excluded.sentences, articles = articles + excluded.articles",
         pairs,
     )
     if sign > 0:
@@ -314,11 +344,11 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         ("DELETE FROM article_counts WHERE facet = ? AND value = ?", list(counts.articles)),
         ("DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity = ?", facets),
         ("DELETE FROM entity_aliases WHERE entity = ? AND text = ?", aliases),
-        ("DELETE FROM pair_counts WHERE unit = ? AND a = ? AND b = ?", pairs),
+        ("DELETE FROM pair_counts WHERE a = ? AND b = ?", pairs),
         ("DELETE FROM entity_counts WHERE key = ?", [(k,) for k in keys.values()]),
     ):
         keyed = [row[: sql.count("?")] for row in rows]
-        column = "count" if "pair_counts" in sql else "mentions" if "aliases" in sql else "articles"
+        column = "mentions" if "aliases" in sql else "articles"
         conn.executemany(f"{sql} AND {column} = 0", keyed)
 
 
@@ -376,8 +406,8 @@ def stored(conn: sqlite3.Connection) -> dict[str, dict[object, tuple[object, ...
             for e, text, n in conn.execute("SELECT * FROM entity_aliases")
         },
         "pair_counts": {
-            (unit, *sorted((str(ids.get(a, a)), str(ids.get(b, b))))): (n,)
-            for unit, a, b, n in conn.execute("SELECT * FROM pair_counts")
+            tuple(sorted((str(ids.get(a, a)), str(ids.get(b, b))))): (s, n)
+            for a, b, s, n in conn.execute("SELECT a, b, sentences, articles FROM pair_counts")
         },
     }
 
@@ -395,5 +425,5 @@ def expected(
         },
         "entity_facets": {key: tuple(c) for key, c in counts.facets.items()},
         "entity_aliases": {key: (n,) for key, n in counts.aliases.items()},
-        "pair_counts": {key: (n,) for key, n in counts.pairs.items()},
+        "pair_counts": {key: tuple(c) for key, c in counts.pairs.items()},
     }

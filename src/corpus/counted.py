@@ -9,8 +9,9 @@ import itertools
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
-from corpus.aggregates import ARTICLE, SENTENCE, VALUE_LABELS
+from corpus.aggregates import RANKED, VALUE_LABELS
 from corpus.labels import EVERY_LABEL, Labels
 from corpus.parallel import chunked
 from corpus.queries import Row, dict_rows
@@ -211,22 +212,33 @@ def ranked_pairs(
             f" AND (eb.label IN ({marks}) OR eb.entity_id = ?)"
         )
         params = [*chosen, focus or "", *chosen, focus or ""]
-    where = "p.unit = ? AND p.count >= ?"
-    args: list[object] = [SENTENCE if unit == "sentence" else ARTICLE, min_count]
+    column = frequency_column  # pair_counts names its windows' counts alike
+    where = f"p.{column} >= ?"
+    args: list[object] = [max(1, min_count)]  # a window without the pair counts 0
     if focus is not None:
         row = store.conn.execute(
             "SELECT key FROM entity_counts WHERE entity_id = ?", (focus,)
         ).fetchone()
         where += " AND (p.a = ? OR p.b = ?)"
         args += [row[0], row[0]] if row else [-1, -1]
-    rows = store.conn.execute(
-        f"SELECT p.count, ea.entity_id, eb.entity_id, ea.{frequency_column}, "
-        f"eb.{frequency_column} FROM pair_counts p "
-        "JOIN entity_counts ea ON ea.key = p.a JOIN entity_counts eb ON eb.key = p.b "
-        f"WHERE {where}{condition} ORDER BY p.count DESC",
-        [*args, *params],
-    )
-    return n, _in_order(rows, n)
+
+    def read(also: str, order: str = f" ORDER BY p.{column} DESC") -> Iterator[Any]:
+        return store.conn.execute(
+            f"SELECT p.{column}, ea.entity_id, eb.entity_id, ea.{frequency_column}, "
+            f"eb.{frequency_column} FROM pair_counts p "
+            "JOIN entity_counts ea ON ea.key = p.a JOIN entity_counts eb ON eb.key = p.b "
+            f"WHERE {where}{also}{condition}{order}",
+            [*args, *params],
+        )
+
+    def by_count() -> Iterator[Any]:
+        # The rank index holds the pairs seen more than once, in order; those seen once (most
+        # of them) are read from the table after them, and only when read that far.
+        yield from read(f" AND p.{RANKED.format(column)}")
+        if min_count <= 1:
+            yield from read(f" AND p.{column} = 1", "")
+
+    return n, _in_order(read("") if focus is not None else by_count(), n)
 
 
 def _in_order(rows: Iterable[tuple[int, str, str, int, int]], n: int) -> Iterator[RankedPair]:

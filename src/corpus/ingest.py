@@ -6,13 +6,14 @@ article already stored with the current pipeline fingerprint is never tagged aga
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from corpus.languages import with_language
 from corpus.loader import (
@@ -22,16 +23,19 @@ from corpus.loader import (
     Skipped,
     discover,
     format_of,
-    load_file,
+    load_bytes,
     printable,
+    read_bytes,
     record_reader,
 )
 from corpus.loader.formats import Format
 from corpus.loader.records import FieldMap
 from corpus.loader.streams import StoredState, plan_read, stream_records
-from corpus.models import Article, TaggedArticle
 from corpus.store import FileState, Store, StoredFile
 from corpus.tagging import Fingerprints, pipeline_note, pipeline_of
+
+if TYPE_CHECKING:  # a re-ingest of unchanged files makes no article: it imports no pydantic
+    from corpus.models import Article, TaggedArticle
 
 WRITE_BATCH_ARTICLES = 256
 MAX_RECORD_MESSAGES = 100  # bad records listed one by one per file; the rest are counted
@@ -61,6 +65,8 @@ class NullTagger:
     def tag(
         self, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1
     ) -> Iterator[TaggedArticle]:
+        from corpus.models import TaggedArticle
+
         for article in articles:
             yield TaggedArticle(article=article, fingerprint=self.fingerprint)
 
@@ -224,7 +230,13 @@ class Ingest:
                 if state and same_format and _same_version(state, stat):
                     self._unchanged(key, state.items)
                     continue
-                loaded = load_file(path, self.options.max_bytes, self.options.fmt)
+                data, stat = read_bytes(path, self.options.max_bytes)
+                # The same bytes with a new mtime (a copy, a checkout): hashed, not parsed.
+                if state and same_format and state.sha256 == hashlib.sha256(data).hexdigest():
+                    self.store.touch_file(key, stat.st_size, stat.st_mtime_ns)
+                    self._unchanged(key, state.items)
+                    continue
+                loaded = load_bytes(path, data, stat, self.options.fmt)
             except LoadError as error:
                 self._fail(error)
                 continue
@@ -232,10 +244,6 @@ class Ingest:
                 self._fail(LoadError(path, error.strerror or str(error)))
                 continue
             self._warn(loaded.warnings)
-            if state and same_format and state.sha256 == loaded.sha256:
-                self.store.touch_file(key, loaded.size, loaded.mtime_ns)
-                self._unchanged(key, state.items)
-                continue
             if state:
                 self.report.replaced_files += 1
             yield loaded

@@ -9,7 +9,9 @@ turns any format's dates into ISO days. Each article's language is then detected
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from corpus.languages import with_language
 from corpus.loader.decoding import decode, is_blank, normalise_newlines
@@ -24,9 +26,11 @@ from corpus.loader.files import (
     read_bytes,
 )
 from corpus.loader.formats import FORMAT_NAMES, Format, format_of
-from corpus.loader.plaintext import parse_text
-from corpus.loader.streams import Reader
-from corpus.models import Article
+
+if TYPE_CHECKING:  # finding files and comparing them with the store needs neither: a
+    # re-ingest of unchanged files imports no models (pydantic), layouts or record readers
+    from corpus.loader.streams import Reader
+    from corpus.models import Article
 
 __all__ = [
     "FORMAT_NAMES",
@@ -39,6 +43,7 @@ __all__ = [
     "discover",
     "format_of",
     "is_blank",
+    "load_bytes",
     "load_file",
     "normalise_newlines",
     "parse_text",
@@ -48,12 +53,25 @@ __all__ = [
 ]
 
 
+def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
+    """Split one decoded text into Articles: a main article, then any briefs."""
+    from corpus.loader.plaintext import parse_text as parse
+
+    return parse(text, path, encoding)
+
+
 def load_file(path: Path, max_bytes: int = MAX_FILE_BYTES, fmt: str | None = None) -> LoadedFile:
     """Read, decode and split one file (a whole-file format: text or a web page).
 
     `fmt` forces a format; otherwise the file's suffix chooses. Raises LoadError naming the file.
     """
-    data, stat = read_bytes(path, max_bytes)
+    return load_bytes(path, *read_bytes(path, max_bytes), fmt)
+
+
+def load_bytes(
+    path: Path, data: bytes, stat: os.stat_result, fmt: str | None = None
+) -> LoadedFile:
+    """`load_file` of bytes already read (by `read_bytes`, with their stat)."""
     if not data:
         raise LoadError(path, "empty file")
     key = str(path.resolve())

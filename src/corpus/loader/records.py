@@ -12,10 +12,10 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from corpus.loader.dates import normalise_date
-from corpus.models import Article
+if TYPE_CHECKING:  # a re-ingest of unchanged files reads no record: it loads no models
+    from corpus.models import Article
 
 # The Article fields a record can fill, and the names (or dotted paths) each is looked for under,
 # in order of preference.
@@ -139,6 +139,8 @@ def record_article(
     record: Mapping[str, Any], fields: FieldMap, path: str, encoding: str
 ) -> Article:
     """The record's article; RecordError when it has no body."""
+    from corpus.models import Article
+
     keys = _Keys(record)
     body_text = field_text(keys, fields, "body")
     if body_text is None:
@@ -169,6 +171,8 @@ def record_name(record: Mapping[str, Any], fields: FieldMap) -> str:
 
 def normalised_date(text: str) -> str:
     """ISO `YYYY-MM-DD` when the text reads as a date with a year; otherwise as written."""
+    from corpus.loader.dates import normalise_date  # dateutil: only when a record has a date
+
     return normalise_date(text) or text
 
 

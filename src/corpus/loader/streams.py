@@ -18,13 +18,15 @@ import stat as statlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from corpus.languages import with_language
 from corpus.loader.files import MAX_ITEM_CHARS, LoadedFile, LoadError, RecordSpan, printable
 from corpus.loader.formats import Format
 from corpus.loader.records import FieldMap
-from corpus.models import Article
+
+if TYPE_CHECKING:
+    from corpus.models import Article
 
 PART_ARTICLES = 256
 PART_BYTES = 16 * 2**20  # a part also ends after this much of the file, articles or not
