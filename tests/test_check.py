@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from corpus.check import FTS_REBUILD, Problem, check_store
+from corpus.check import CHECKS, FTS_REBUILD, Problem, check_store, run_checks
 from corpus.cli import main
 from corpus.ingest import Ingest, NullTagger
 from corpus.store import Store
@@ -78,6 +78,17 @@ def test_sound_store_passes_and_is_not_changed(store_path: Path) -> None:
     assert line.startswith(f"{store_path}: ok (3 files, 19 articles, ")
     assert line.endswith(" sentences checked)")
     assert digest(store_path) == before
+
+
+def test_progress_names_each_check_and_counts_the_recount(store_path: Path) -> None:
+    heard: list[str] = []
+    with Store.open(store_path, readonly=True) as store:
+        report = run_checks(store, heard.append)
+    assert report.problems == [] and report.skipped == []
+    started = [text for text in heard if ": " not in text]
+    assert started == [f"{name} ({n}/{len(CHECKS)})" for n, (name, _) in enumerate(CHECKS, 1)]
+    label = next(text for text in started if text.startswith("aggregate counts"))
+    assert f"{label}: 0 of 19 articles recounted" in heard
 
 
 def test_json_report_of_a_sound_store(store_path: Path) -> None:

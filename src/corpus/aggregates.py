@@ -384,6 +384,9 @@ def rebuild(conn: sqlite3.Connection) -> None:
 # --- comparing with the rows -----------------------------------------------------------------
 
 
+_ID = "coalesce({0}.entity_id, CAST(p.{0} AS TEXT))"  # a pair's entity, by id (else its key)
+
+
 def stored(conn: sqlite3.Connection) -> dict[str, dict[object, tuple[object, ...]]]:
     """Every aggregate table as a dict, entities by id (the form `expected` gives)."""
     ids = dict(conn.execute("SELECT key, entity_id FROM entity_counts"))
@@ -406,8 +409,12 @@ def stored(conn: sqlite3.Connection) -> dict[str, dict[object, tuple[object, ...
             for e, text, n in conn.execute("SELECT * FROM entity_aliases")
         },
         "pair_counts": {
-            tuple(sorted((str(ids.get(a, a)), str(ids.get(b, b))))): (s, n)
-            for a, b, s, n in conn.execute("SELECT a, b, sentences, articles FROM pair_counts")
+            ((a, b) if a < b else (b, a)): (s, n)
+            for a, b, s, n in conn.execute(
+                f"SELECT {_ID.format('a')}, {_ID.format('b')}, p.sentences, p.articles "
+                "FROM pair_counts p LEFT JOIN entity_counts a ON a.key = p.a "
+                "LEFT JOIN entity_counts b ON b.key = p.b"
+            )
         },
     }
 

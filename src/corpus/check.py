@@ -15,16 +15,18 @@ import hashlib
 import shlex
 import sqlite3
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
+from pathlib import Path
 from typing import Any
 
 from corpus import aggregates, naming
 from corpus.ingest import NullTagger
 from corpus.loader import normalise_newlines, printable
 from corpus.models import article_id
-from corpus.store import Store
+from corpus.store import Store, StoreError
 
 ROW_CHUNK = 256
 
@@ -54,24 +56,58 @@ class CheckReport:
     skipped: list[str] = field(default_factory=list)  # "what: why", one per skipped check
 
 
-Check = Callable[[Store], Iterator[Problem]]
+Status = Callable[[str], None]  # what a check is doing now ("1,000 of 9,000 articles")
+Check = Callable[[Store, Status], Iterator[Problem]]
+Outcome = tuple[list[Problem], list[str]]  # problems, and why the check did not run
 
 
-def run_checks(store: Store, on_check: Callable[[str], None] = lambda name: None) -> CheckReport:
+def run_checks(store: Store, on_check: Status = lambda text: None) -> CheckReport:
     """Every problem found, in a stable order, and the checks that could not run; `on_check`
-    hears the name of each check as it starts."""
+    hears the name of each check as it starts ("mentions (7/11)"), then how far a long one
+    has gone ("aggregate counts (10/11): 5,000 of 9,000 articles").
+
+    SQLite's page check is C that lets go of the interpreter while it runs: it runs on a
+    connection of its own, in a thread, beside the checks written in Python."""
+    outcomes: dict[str, Outcome] = {}
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pages = pool.submit(_alone, store.path, *CHECKS[0])
+        for number, (name, check) in enumerate(CHECKS, 1):
+            label = f"{name} ({number}/{len(CHECKS)})"
+            on_check(label)
+            if number == 1:
+                continue  # in the thread
+            outcomes[name] = _outcome(name, check, store, _prefixed(on_check, label))
+        name, check = CHECKS[0]
+        outcomes[name] = pages.result() or _outcome(name, check, store, lambda text: None)
     report = CheckReport()
-    for name, check in CHECKS:
-        on_check(name)
-        try:
-            report.problems.extend(check(store))
-        except Skipped as reason:
-            report.skipped.append(f"{name} not checked: {reason}")
-        except sqlite3.DatabaseError as error:
-            report.problems.append(
-                Problem("integrity", "store", f"cannot read the {name}: {error}")
-            )
+    for name, _ in CHECKS:
+        problems, skipped = outcomes[name]
+        report.problems.extend(problems)
+        report.skipped.extend(skipped)
     return report
+
+
+def _prefixed(status: Status, label: str) -> Status:
+    return lambda text: status(f"{label}: {text}")
+
+
+def _outcome(name: str, check: Check, store: Store, status: Status) -> Outcome:
+    try:
+        return list(check(store, status)), []
+    except Skipped as reason:
+        return [], [f"{name} not checked: {reason}"]
+    except sqlite3.DatabaseError as error:
+        return [Problem("integrity", "store", f"cannot read the {name}: {error}")], []
+
+
+def _alone(path: Path, name: str, check: Check) -> Outcome | None:
+    """A check on a connection of its own; None when the store cannot be opened twice."""
+    try:
+        own = Store.open(path, readonly=True)
+    except StoreError:
+        return None
+    with own:
+        return _outcome(name, check, own, lambda text: None)
 
 
 def check_store(store: Store) -> list[Problem]:
@@ -270,12 +306,15 @@ def _cannot_write(error: sqlite3.DatabaseError) -> str | None:
     return None
 
 
-def _aggregates(store: Store) -> Iterator[Problem]:
+def _aggregates(store: Store, status: Status) -> Iterator[Problem]:
     """Every count kept at write time against a recount from the rows."""
+    total = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+    recount = aggregates.expected(store.conn, _ticks(status, total, "articles recounted"))
     found = aggregates.stored(store.conn)
-    recount = aggregates.expected(store.conn)
     for table, rows in recount.items():
         have = found[table]
+        if have == rows:
+            continue
         wrong = sorted(
             (key for key in rows.keys() | have.keys() if rows.get(key) != have.get(key)), key=str
         )
@@ -303,6 +342,16 @@ def _names(store: Store) -> Iterator[Problem]:
         )
 
 
+def _ticks(status: Status, total: int, what: str, every: int = 1000) -> Iterator[None]:
+    """One tick per item done; every `every`, the status says how many of `total`."""
+    done = 0
+    while True:
+        if done % every == 0:
+            status(f"{done:,} of {total:,} {what}")
+        yield None
+        done += 1
+
+
 REPAIR_COMMAND = "corpus check --repair --db {db}"
 
 
@@ -325,19 +374,24 @@ def _near_duplicates(store: Store) -> Iterator[Problem]:
         yield Problem("dupes", subject, message)
 
 
+def _plain(check: Callable[[Store], Iterator[Problem]]) -> Check:
+    """A check that says nothing of its progress."""
+    return lambda store, status: check(store)
+
+
 CHECKS: list[tuple[str, Check]] = [
-    ("database pages", _integrity),
-    ("references between tables", _references),
-    ("files", _files),
-    ("items of files", _occurrences),
-    ("records of record files", _records),
-    ("articles", _articles),
-    ("mentions", _mentions),
-    ("sentences", _sentences),
-    ("search index", _search_index),
+    ("database pages", _plain(_integrity)),  # first: `run_checks` runs it in a thread
+    ("references between tables", _plain(_references)),
+    ("files", _plain(_files)),
+    ("items of files", _plain(_occurrences)),
+    ("records of record files", _plain(_records)),
+    ("articles", _plain(_articles)),
+    ("mentions", _plain(_mentions)),
+    ("sentences", _plain(_sentences)),
+    ("search index", _plain(_search_index)),
     ("aggregate counts", _aggregates),
-    ("entity names", _names),
-    ("near-duplicates", _near_duplicates),
+    ("entity names", _plain(_names)),
+    ("near-duplicates", _plain(_near_duplicates)),
 ]
 
 
