@@ -36,9 +36,13 @@ BRIEF_SOURCE = "[blink]Evil\x1b[5mWire"
 BRIEF = "Markets fell [bold]sharply[/bold] as prices \x1b[7mrose\x1b[27m again."
 FILE_NAME = "[bold]report[red] \x1b]0;title\x07.txt"  # no "/": it separates directories
 FILE_TEXT = f"{TITLE}\n\n{BODY}\n\n{BRIEF_SOURCE} - Apr 10\n{BRIEF}\n"
+# With a kind, as gazetteer entries have, the entities keep these names (`corpus.naming` names
+# the others after their surface forms, which are hostile too).
 ENTITIES = {
-    SAMSUNG: Entity(id="org:samsung", name="[bold red]Samsung[/bold red]", label="ORG"),
-    HYUNDAI: Entity(id="org:hyundai", name="Hyundai\x1b[5m Motor", label="ORG"),
+    SAMSUNG: Entity(
+        id="org:samsung", name="[bold red]Samsung[/bold red]", label="ORG", kind="[i]company"
+    ),
+    HYUNDAI: Entity(id="org:hyundai", name="Hyundai\x1b[5m Motor", label="ORG", kind="company"),
 }
 RAW_CONTROLS = ("\x1b", "\x07", "\x08", "\x9b", "\u202e")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e]")

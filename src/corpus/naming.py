@@ -125,8 +125,9 @@ def _rank(name: str, mentions: int, *, values: bool) -> tuple[int, int, str]:
 
 def _case_rank(name: str) -> int:
     """Mixed case (or a script without case) first, then ALL CAPS, then all lower case. An
-    acronym (one word of up to four capitals: "CIA", "NATO") is no ALL CAPS: as often as the
-    corpus writes it so ("CIA" 60 times, "Cia" twice), and a dateline ("TOKYO") is longer."""
+    acronym (one word of up to four capitals: "CIA", "NATO") ranks as mixed case, so that the
+    spelling the corpus writes more often wins ("CIA" 60 times over a stray "Cia"); a dateline
+    ("TOKYO") is longer."""
     if name.upper() == name.lower() or (name != name.upper() and name != name.lower()):
         return 0
     if name == name.upper():
@@ -147,7 +148,7 @@ def rename(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
 
 
 def rename_all(conn: sqlite3.Connection) -> None:
-    """Rename every entity (for the migration that introduced these names, and `--repair`)."""
+    """Rename every entity (for the migrations that choose names, and `check --repair`)."""
     rename(conn, (str(row[0]) for row in conn.execute("SELECT entity_id FROM entity_counts")))
 
 
