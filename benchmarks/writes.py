@@ -6,8 +6,9 @@
    the aggregates' share of that store's bytes (SQLite's dbstat, as an ingest lays them out).
 2. With `--ingest`: a first ingest of N files (a sample of the corpus) as a whole process, with
    and without `account` (patched out in the process), alternating, median of 3.
-3. With `--reingest`: first ingest and re-ingest of unchanged files, whole-process, on N files
-   and on the whole corpus (the re-ingest a median of 3), and the speed-up.
+3. With `--reingest [--before SRC]`: first ingest and re-ingest of unchanged files,
+   whole-process, on N files and on the whole corpus (the re-ingest a median of 3), and the
+   speed-up; with `--before`, by the `src` directory of an older checkout too, in the same run.
 
 Ratios are of runs in the same invocation; the machine may be shared, so say so with figures.
 """
@@ -25,7 +26,15 @@ from pathlib import Path
 from typing import Any
 
 from bench import DEFAULT_CORPUS, copy_corpus, log
-from reads import SIZE_TABLES, WRITE_BATCH, first_and_again, renamed, table_bytes, tagged_articles
+from reads import (
+    SIZE_TABLES,
+    WRITE_BATCH,
+    first_and_again,
+    renamed,
+    sides,
+    table_bytes,
+    tagged_articles,
+)
 
 from corpus import store as store_module
 from corpus.models import TaggedArticle
@@ -122,21 +131,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--files", type=int, default=400, help="files of the sampled runs")
     parser.add_argument("--ingest", action="store_true", help="also whole first ingests")
     parser.add_argument("--reingest", action="store_true", help="also re-ingest speed-ups")
+    parser.add_argument("--before", type=Path, help="with --reingest: also this older `src`")
     parser.add_argument("--work", type=Path, help="where to build the stores (default: /tmp)")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         source = args.source
-        if source is None or args.reingest:
-            log("first ingest of the corpus, and its re-ingest")
-            source = source or work / "whole.db"
-            whole = first_and_again(args.corpus, work / "whole.db", None)
-            results["reingest, whole corpus"] = whole
         if args.reingest:
-            log(f"first ingest of {args.files} files, and its re-ingest")
             small = copy_corpus(args.corpus, work / "small", 1, limit=args.files)
-            results[f"reingest, {args.files} files"] = first_and_again(small, work / "s.db", None)
+            for side, src in sides(args.before).items():
+                for name, folder in ((f"{args.files} files", small), ("whole corpus", args.corpus)):
+                    log(f"first ingest of {name} and its re-ingest ({side})")
+                    db = work / f"{side}-{name.split()[0]}.db"
+                    results[f"reingest, {name}, {side}"] = first_and_again(folder, db, src)
+            source = source or work / "after-whole.db"
+        if source is None:
+            log("first ingest of the corpus")
+            source = work / "whole.db"
+            first_and_again(args.corpus, source, None)
         log("the write path, with and without the aggregates")
         results["write path"] = write_path(tagged_articles(source), work)
         if args.ingest:

@@ -131,7 +131,7 @@ class Tally:
     def pairs(self) -> dict[tuple[str, str], tuple[int, int]]:
         """(a, b) -> (sentences, articles) holding both."""
         sentences = self.sentence_pairs
-        return {pair: (sentences[pair], n) for pair, n in self.article_pairs.items()}
+        return {pair: (sentences.get(pair, 0), n) for pair, n in self.article_pairs.items()}
 
     def add(
         self,
@@ -148,23 +148,27 @@ class Tally:
             counts[1] += words
             counts[2] += len(sentences)
             counts[3] += len(mentions)
-        per_entity = Counter(entity for _, entity, _, _ in mentions)
-        self.aliases.update((entity, text) for _, entity, _, text in mentions)
+        entities = [mention[1] for mention in mentions]
+        labels = [mention[2] for mention in mentions]
+        per_entity = Counter(entities)
+        self.aliases.update(zip(entities, [mention[3] for mention in mentions], strict=True))
         units = sentence_sets(sentences, mentions)
-        in_sentences = Counter(entity for unit in units for entity in unit)
+        in_sentences = Counter(itertools.chain.from_iterable(units))
+        facet_values = [(facet, value) for facet in ENTITY_FACETS if (value := values[facet])]
+        known = self.labels
+        first = dict(zip(reversed(entities), reversed(labels), strict=True))  # first label
         for entity, n in per_entity.items():
             counts = self.entities[entity]
             counts[0] += n
             counts[1] += 1
-            counts[2] += in_sentences[entity]
-            for facet in ENTITY_FACETS:
-                if value := values[facet]:
-                    facet_counts = self.facets[(facet, value, entity)]
-                    facet_counts[0] += n
-                    facet_counts[1] += 1
-        for _, entity, label, _ in mentions:
-            self.labels.setdefault(entity, label)
-        actors = {entity for _, entity, label, _ in mentions if label not in VALUE_LABELS}
+            counts[2] += in_sentences.get(entity, 0)
+            for facet, value in facet_values:
+                facet_counts = self.facets[(facet, value, entity)]
+                facet_counts[0] += n
+                facet_counts[1] += 1
+            if entity not in known:
+                known[entity] = first[entity]
+        actors = {e for e, label in zip(entities, labels, strict=True) if label not in VALUE_LABELS}
         for unit in units:
             self.sentence_pairs.update(_pairs(unit & actors))
         self.article_pairs.update(_pairs(actors))
@@ -329,10 +333,7 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         "mentions = mentions + excluded.mentions",
         aliases,
     )
-    pairs = sorted(  # in key order: each upsert near the one before
-        (*sorted((keys[a], keys[b])), sign * counts.sentence_pairs[(a, b)], sign * n)
-        for (a, b), n in counts.article_pairs.items()
-    )
+    pairs = _pair_rows(keys, counts, sign)
     conn.executemany(
         "INSERT INTO pair_counts VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
         "sentences = sentences + excluded.sentences, articles = articles + excluded.articles",
@@ -350,6 +351,19 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         keyed = [row[: sql.count("?")] for row in rows]
         column = "mentions" if "aliases" in sql else "articles"
         conn.executemany(f"{sql} AND {column} = 0", keyed)
+
+
+def _pair_rows(keys: dict[str, int], counts: Tally, sign: int) -> list[tuple[int, int, int, int]]:
+    """(a, b, sentences, articles) by key, a < b, in key order (each upsert near the one
+    before): a row per pair of the tally, most of the rows a write adds."""
+    in_sentences = counts.sentence_pairs.get
+    rows = []
+    for (a, b), n in counts.article_pairs.items():
+        x, y = keys[a], keys[b]
+        s = in_sentences((a, b), 0)
+        rows.append((x, y, sign * s, sign * n) if x < y else (y, x, sign * s, sign * n))
+    rows.sort()
+    return rows
 
 
 def _entity_labels(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
