@@ -17,6 +17,7 @@ TABLES = (
     "sentences",
     "dupe_signatures",
     "dupe_bands",
+    "dupe_marks",
     "dupe_pairs",
     "dupe_clusters",
 )

@@ -33,7 +33,7 @@ from stores import drop_cjk_index, drop_record_columns
 DUPES_VERSION = next(n for n, m in enumerate(MIGRATIONS, 1) if dupes_index.sign_stored in m)
 
 Cli = Callable[..., Result]
-DUPE_TABLES = ("dupe_signatures", "dupe_bands", "dupe_pairs", "dupe_clusters")
+DUPE_TABLES = ("dupe_signatures", "dupe_bands", "dupe_marks", "dupe_pairs", "dupe_clusters")
 STORIES = ("business/260.txt", "tech/106.txt", "sport/424.txt")
 
 
@@ -96,6 +96,31 @@ def test_republished_copies_cluster_with_their_original(copies: Path, db: Path) 
             assert names == ["added.txt", "cut.txt", "original.txt"]
             longest = max(cluster["members"], key=lambda m: m["words"])
             assert cluster["representative"] == longest["id"]  # the copy with an added paragraph
+        assert check_store(store) == []
+
+
+def test_a_copy_cut_to_a_quarter_joins_its_original(tmp_path: Path, bbc_dir: Path) -> None:
+    """BBC paragraphs are blocks: without its last, this copy keeps a quarter of the story's
+    shingles (Jaccard 0.23), all but a dateline's few inside the original."""
+    text = (bbc_dir / "business" / "008.txt").read_text()
+    cut = republish(text, 1, ("headline", "dateline", "cut"))
+    assert jaccard(body_of(text), body_of(cut)) < 0.3
+    folder = tmp_path / "news"
+    folder.mkdir()
+    (folder / "original.txt").write_text(text)
+    (folder / "cut.txt").write_text(cut)
+    shutil.copy(bbc_dir / "business" / "009.txt", folder / "next.txt")  # the next story
+    db = tmp_path / "corpus.db"
+    ingest(db, folder)
+    with Store.open(db, readonly=True) as store:
+        found, total = clusters(store)
+        assert total == 1 and len(found[0]["articles"]) == 2
+        ids = dict(store.conn.execute("SELECT path, article_id FROM occurrences"))
+        assert set(found[0]["articles"]) == {
+            ids[str(folder / n)] for n in ("original.txt", "cut.txt")
+        }
+        (contained,) = store.conn.execute("SELECT contained FROM dupe_pairs").fetchone()
+        assert contained > 0.95
         assert check_store(store) == []
 
 
@@ -175,6 +200,17 @@ def test_check_finds_a_cluster_that_is_not_what_the_pairs_say(copies: Path, db: 
     assert problems and {p.kind for p in problems} == {"dupes"}
     assert any("missing: a recomputation finds it" in p.message for p in problems)
     assert any("a recomputation puts it in cluster of" in p.message for p in problems)
+
+
+def test_check_finds_wrong_marks_and_a_wrong_containment(copies: Path, db: Path) -> None:
+    ingest(db, copies)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        conn.execute("DELETE FROM dupe_marks WHERE key = (SELECT min(key) FROM dupe_marks)")
+        conn.execute("UPDATE dupe_pairs SET contained = contained / 2 WHERE contained > 0.9")
+    with Store.open(db, readonly=True) as store:
+        messages = [p.message for p in check_store(store)]
+    assert "its near-duplicate marks do not match its body" in messages
+    assert any(m.startswith("similarity (") and "computed" in m for m in messages)
 
 
 def test_the_representative_is_the_earliest_dated_then_the_longest() -> None:

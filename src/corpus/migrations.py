@@ -197,6 +197,28 @@ MIGRATIONS: list[list[Step]] = [
     # 13: one row per pair of entities for both windows (sentences, articles), ranked only
     # among the pairs seen more than once: a third of the bytes (`aggregates.py`); recounted.
     [*aggregates.PAIR_TABLES, aggregates.rebuild],
+    # 14: near-duplicate marks (a sample of each article's shingles, `dupes/__init__.py`), which
+    # find cut copies, and the share of one article in another counted exactly: every article
+    # is indexed again from its body (the same function as migration 6: run once for both).
+    [
+        """CREATE TABLE IF NOT EXISTS dupe_marks (
+            key INTEGER NOT NULL,
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, article_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX IF NOT EXISTS dupe_marks_article ON dupe_marks(article_id)",
+        *(
+            f"DELETE FROM {table}"
+            for table in (
+                "dupe_clusters",
+                "dupe_pairs",
+                "dupe_marks",
+                "dupe_bands",
+                "dupe_signatures",
+            )
+        ),
+        dupes_index.sign_stored,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,7 +1,7 @@
 """What a cluster is, in pure Python (no numpy: read commands use it too).
 
 A cluster is a connected component of the articles joined by pairs at or above the threshold
-(or with the shorter almost contained in the longer);
+(or with the shorter almost whole in the longer);
 its representative is the earliest by ISO date, else the longest (then the smallest id, so that
 the choice never depends on the order articles were ingested).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from corpus.dupes import CONTAINED, NUM_PERM
+from corpus.dupes import CONTAINED, MARK_BITS, MARKS_SHARED, NUM_PERM, PAIR_FLOOR
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -24,14 +24,20 @@ def similarity(a: bytes, b: bytes) -> float:
     return sum(x == y for x, y in pairs) / NUM_PERM
 
 
-def contained(similarity: float, shingles_a: int, shingles_b: int) -> float:
-    """The estimated share of the shorter article's shingles that the longer one holds."""
-    shared = similarity * (shingles_a + shingles_b) / (1 + similarity)
-    return min(1.0, shared / max(1, min(shingles_a, shingles_b)))
+def promising(shared_marks: int, shingles_a: int, shingles_b: int) -> bool:
+    """Whether two articles sharing this many marks (one or more) are worth checking exactly:
+    MARKS_SHARED of the marks the shorter is expected to have (one shingle in 2**MARK_BITS).
+    `index._pair` asks the same in SQL."""
+    return bool(shared_marks >= MARKS_SHARED / 2**MARK_BITS * min(shingles_a, shingles_b))
+
+
+def kept(similarity: float, contained: float) -> bool:
+    """Whether a candidate pair is kept (`dupes --threshold` goes down to PAIR_FLOOR)."""
+    return similarity >= PAIR_FLOOR or contained >= CONTAINED
 
 
 def joins(similarity: float, contained: float, threshold: float) -> bool:
-    """Whether a stored pair (similarity >= PAIR_FLOOR) joins one cluster."""
+    """Whether a stored pair joins one cluster."""
     return similarity >= threshold or contained >= CONTAINED
 
 

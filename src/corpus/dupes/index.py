@@ -1,19 +1,24 @@
-"""The write side: signatures, LSH bands, pairs and clusters, kept with the articles.
+"""The write side: signatures, LSH bands, marks, pairs and clusters, kept with the articles.
 
 Everything runs on the connection of the store's open transaction, so the near-duplicate
-tables change in the same commit as the articles they describe. The band table is the LSH
-index: an article's candidates are the articles sharing any of its band keys, an indexed
-lookup, and the index grows and shrinks with the articles (rows cascade on delete).
+tables change in the same commit as the articles they describe. The band and mark tables are
+the index: an article's candidates are the articles sharing any of its band keys, or enough of
+its marks, indexed lookups, and the index grows and shrinks with the articles (rows cascade on
+delete).
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, NamedTuple
 
-from corpus.dupes import CONTAINED, DEFAULT_THRESHOLD, PAIR_FLOOR
-from corpus.dupes.clusters import contained, representative, similarity
+from corpus.dupes import CONTAINED, DEFAULT_THRESHOLD, MARK_BITS, MARKS_SHARED
+from corpus.dupes.clusters import kept, representative, similarity
 from corpus.parallel import chunked
+
+if TYPE_CHECKING:
+    from corpus.dupes.signatures import Shingles
 
 ToSign = tuple[str, str, bytes, int]  # id, body, signature and shingles (b"", 0: unsigned)
 
@@ -38,7 +43,7 @@ def cluster_mates(conn: sqlite3.Connection, ids: Iterable[str]) -> set[str]:
 def add(conn: sqlite3.Connection, articles: Iterable[ToSign], seeds: Iterable[str] = ()) -> None:
     """Sign and index the articles not signed yet, store their pairs, and re-cluster around
     them and the seeds (the cluster mates of what this transaction deleted)."""
-    from corpus.dupes.signatures import Signed, band_keys, sign  # numpy: only when writing
+    from corpus.dupes.signatures import Signed, band_keys, marks, shingle_hashes, sign_shingles
 
     todo = {id_: (body, Signed(blob, shingles)) for id_, body, blob, shingles in articles}
     for chunk in chunked(sorted(todo), 500):
@@ -47,37 +52,84 @@ def add(conn: sqlite3.Connection, articles: Iterable[ToSign], seeds: Iterable[st
         )
         for (id_,) in signed:
             del todo[id_]
-    new: dict[str, tuple[Signed, list[int]]] = {}
+    new: dict[str, Indexed] = {}
     for id_, (body, signature) in todo.items():
-        signature = signature if signature.minhash else sign(body)
-        keys = band_keys(signature.minhash)
-        new[id_] = (signature, keys)
+        shingles = shingle_hashes(body)  # the workers signed it; its shingles are for pairing
+        signature = signature if signature.minhash else sign_shingles(shingles)
+        indexed = Indexed(
+            signature.minhash, shingles, band_keys(signature.minhash), marks(shingles)
+        )
+        new[id_] = indexed
         conn.execute(
             "INSERT INTO dupe_signatures (article_id, minhash, shingles) VALUES (?, ?, ?)",
             (id_, *signature),
         )
         conn.executemany(
             "INSERT OR IGNORE INTO dupe_bands (key, article_id) VALUES (?, ?)",
-            [(key, id_) for key in keys],
+            [(key, id_) for key in indexed.bands],
         )
-    for id_, (signature, keys) in new.items():
-        _pair(conn, id_, signature.minhash, signature.shingles, keys)
+        conn.executemany(
+            "INSERT INTO dupe_marks (key, article_id) VALUES (?, ?)",
+            [(mark, id_) for mark in indexed.marks],
+        )
+    read: dict[str, Shingles] = {}  # the shingles of stored candidates, read once
+    for id_, indexed in new.items():
+        _pair(conn, id_, indexed, new, read)
     recluster(conn, set(seeds) | new.keys())
 
 
-def _pair(conn: sqlite3.Connection, id_: str, blob: bytes, shingles: int, keys: list[int]) -> None:
-    rows = conn.execute(
-        "SELECT s.article_id, s.minhash, s.shingles FROM dupe_signatures s WHERE s.article_id IN "
-        f"(SELECT article_id FROM dupe_bands WHERE key IN ({_marks(keys)})) AND s.article_id != ?",
-        [*keys, id_],
+class Indexed(NamedTuple):
+    minhash: bytes
+    shingles: Shingles
+    bands: list[int]
+    marks: list[int]
+
+
+def _pair(
+    conn: sqlite3.Connection,
+    id_: str,
+    mine: Indexed,
+    new: dict[str, Indexed],
+    read: dict[str, Shingles],
+) -> None:
+    """Store the pairs of a newly indexed article with its candidates: the articles sharing a
+    band, and those sharing enough marks. A pair of two new articles is scored once."""
+    from corpus.dupes.signatures import containment, shingle_hashes
+
+    blobs: dict[str, bytes] = dict(
+        conn.execute(
+            "SELECT s.article_id, s.minhash FROM dupe_signatures s WHERE s.article_id IN "
+            f"(SELECT article_id FROM dupe_bands WHERE key IN ({_marks(mine.bands)}))",
+            mine.bands,
+        ).fetchall()
     )
+    if mine.marks:  # `promising`, in SQL: most articles share a common phrase or two
+        rows = conn.execute(
+            "SELECT s.article_id, s.minhash FROM (SELECT article_id, count(*) AS shared "
+            f"FROM dupe_marks WHERE key IN ({_marks(mine.marks)}) GROUP BY article_id) m "
+            "JOIN dupe_signatures s ON s.article_id = m.article_id "
+            "WHERE m.shared >= ? * min(?, s.shingles)",
+            [*mine.marks, MARKS_SHARED / 2**MARK_BITS, len(mine.shingles)],
+        )
+        for other, blob in rows:
+            blobs.setdefault(other, blob)
+    others = sorted(o for o in blobs if o != id_ and not (o in new and o < id_))
+    missing = [o for o in others if o not in new and o not in read]
+    for chunk in chunked(missing, 500):
+        rows = conn.execute(f"SELECT id, body FROM articles WHERE id IN ({_marks(chunk)})", chunk)
+        read.update((other, shingle_hashes(body)) for other, body in rows)
+    pairs = []
+    for other in others:
+        if other in new:
+            blob, theirs = new[other].minhash, new[other].shingles
+        else:
+            blob, theirs = bytes(blobs[other]), read[other]
+        score = similarity(mine.minhash, blob)
+        share = containment(mine.shingles, theirs)
+        if kept(score, share):
+            pairs.append((min(id_, other), max(id_, other), score, share))
     conn.executemany(
-        "INSERT OR REPLACE INTO dupe_pairs (a, b, similarity, contained) VALUES (?, ?, ?, ?)",
-        [
-            (min(id_, other), max(id_, other), score, contained(score, shingles, theirs))
-            for other, blob_b, theirs in rows
-            if (score := similarity(blob, blob_b)) >= PAIR_FLOOR
-        ],
+        "INSERT OR REPLACE INTO dupe_pairs (a, b, similarity, contained) VALUES (?, ?, ?, ?)", pairs
     )
 
 
@@ -136,7 +188,8 @@ def sign_stored(conn: sqlite3.Connection) -> None:
     ids = [
         row[0]
         for row in conn.execute(
-            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM dupe_signatures)"
+            "SELECT id FROM articles WHERE id NOT IN (SELECT article_id FROM dupe_signatures) "
+            "ORDER BY rowid"  # as ingested: copies that came together are paired together
         )
     ]
     for part in chunked(ids, 256):

@@ -17,9 +17,17 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from corpus.dupes import BAND_ROWS, BANDS, NUM_PERM, SHINGLE_WORDS
+from corpus.dupes import (
+    BAND_ROWS,
+    BANDS,
+    CONTAINED_SHINGLES,
+    MARK_BITS,
+    NUM_PERM,
+    SHINGLE_WORDS,
+)
 
 Signature = npt.NDArray[np.uint32]
+Shingles = npt.NDArray[np.uint64]  # sorted, distinct
 
 
 class Signed(NamedTuple):
@@ -42,7 +50,7 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
-def shingle_hashes(text: str) -> npt.NDArray[np.uint64]:
+def shingle_hashes(text: str) -> Shingles:
     """64-bit hashes of the text's shingles (one shingle of all words when there are fewer)."""
     hashes = np.fromiter((zlib.crc32(word.encode()) for word in words(text)), dtype=np.uint64)
     if len(hashes) < SHINGLE_WORDS:
@@ -74,8 +82,23 @@ def from_blob(blob: bytes) -> Signature:
 
 def sign(text: str) -> Signed:
     """The stored form: NUM_PERM little-endian 32-bit minima, and how many shingles."""
-    shingles = shingle_hashes(text)
+    return sign_shingles(shingle_hashes(text))
+
+
+def sign_shingles(shingles: Shingles) -> Signed:
     return Signed(to_blob(minhash(shingles)), len(shingles))
+
+
+def marks(shingles: Shingles) -> list[int]:
+    """The shingles below 2**(64 - MARK_BITS): positive, so SQLite's INTEGER keeps them."""
+    return [int(mark) for mark in shingles[shingles >> np.uint64(64 - MARK_BITS) == 0]]
+
+
+def containment(a: Shingles, b: Shingles) -> float:
+    """The share of the shorter article's shingles that the longer holds, exactly; 0 when they
+    share fewer than CONTAINED_SHINGLES (one short sentence in common is no copy)."""
+    shared = len(np.intersect1d(a, b, assume_unique=True))
+    return shared / min(len(a), len(b)) if shared >= CONTAINED_SHINGLES else 0.0
 
 
 def band_keys(blob: bytes) -> list[int]:

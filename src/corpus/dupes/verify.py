@@ -4,22 +4,29 @@ from the article bodies (signatures, band keys, pairs, clusters and their repres
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from itertools import combinations
 from typing import TYPE_CHECKING
 
-from corpus.dupes import DEFAULT_THRESHOLD, PAIR_FLOOR
-from corpus.dupes.clusters import components, contained, joins, representative, similarity
+from corpus.dupes import DEFAULT_THRESHOLD
+from corpus.dupes.clusters import components, joins, kept, promising, representative, similarity
 
 if TYPE_CHECKING:
-    from corpus.dupes.signatures import Signed
+    from corpus.dupes.signatures import Shingles, Signed
 
 Difference = tuple[str, str]  # subject, message
 Pair = tuple[str, str]
 
 
 def differences(conn: sqlite3.Connection) -> Iterator[Difference]:
-    from corpus.dupes.signatures import Signed, band_keys, sign  # numpy: only when checking
+    from corpus.dupes.signatures import (  # numpy: only when checking
+        Signed,
+        band_keys,
+        marks,
+        shingle_hashes,
+        sign_shingles,
+    )
 
     stored = {
         id_: Signed(bytes(blob), shingles)
@@ -28,9 +35,11 @@ def differences(conn: sqlite3.Connection) -> Iterator[Difference]:
         )
     }
     signatures: dict[str, Signed] = {}
+    shingles: dict[str, Shingles] = {}
     members: dict[str, tuple[str | None, int]] = {}
     for id_, body, date, words in conn.execute("SELECT id, body, date, words FROM articles"):
-        fresh = sign(body)
+        shingles[id_] = shingle_hashes(body)
+        fresh = sign_shingles(shingles[id_])
         members[id_] = (date, words)
         if id_ not in stored:
             yield f"article {id_}", "no near-duplicate signature"
@@ -38,37 +47,57 @@ def differences(conn: sqlite3.Connection) -> Iterator[Difference]:
             yield f"article {id_}", "its near-duplicate signature does not match its body"
         # The rest is checked against the stored signature: one wrong signature, one problem.
         signatures[id_] = stored.get(id_, fresh)
-    yield from _bands(conn, {id_: band_keys(s.minhash) for id_, s in signatures.items()})
-    pairs = _pairs(signatures)
+    bands = {id_: band_keys(s.minhash) for id_, s in signatures.items()}
+    yield from _keys(conn, "dupe_bands", bands, "its LSH band keys do not match its signature")
+    sampled = {id_: marks(found) for id_, found in shingles.items()}
+    yield from _keys(conn, "dupe_marks", sampled, "its near-duplicate marks do not match its body")
+    pairs = _pairs(signatures, shingles, bands, sampled)
     yield from _compare_pairs(conn, pairs)
     yield from _compare_clusters(conn, pairs, signatures, members)
 
 
-def _bands(conn: sqlite3.Connection, expected: dict[str, list[int]]) -> Iterator[Difference]:
+def _keys(
+    conn: sqlite3.Connection, table: str, expected: dict[str, list[int]], message: str
+) -> Iterator[Difference]:
     found: dict[str, set[int]] = {}
-    for key, id_ in conn.execute("SELECT key, article_id FROM dupe_bands"):
+    for key, id_ in conn.execute(f"SELECT key, article_id FROM {table}"):
         found.setdefault(id_, set()).add(key)
-    for id_ in sorted(expected.keys() | found.keys()):
-        if found.get(id_, set()) != set(expected.get(id_, ())) and id_ in expected:
-            yield f"article {id_}", "its LSH band keys do not match its signature"
+    for id_ in sorted(expected):
+        if found.get(id_, set()) != set(expected[id_]):
+            yield f"article {id_}", message
 
 
-def _pairs(signatures: dict[str, Signed]) -> dict[Pair, tuple[float, float]]:
-    """Every pair of articles sharing a band at PAIR_FLOOR or more: (similarity, contained)."""
-    from corpus.dupes.signatures import band_keys
+def _pairs(
+    signatures: dict[str, Signed],
+    shingles: dict[str, Shingles],
+    bands: dict[str, list[int]],
+    sampled: dict[str, list[int]],
+) -> dict[Pair, tuple[float, float]]:
+    """Every stored pair a recomputation finds: of articles sharing a band, or enough marks,
+    with a similarity of PAIR_FLOOR or more or one almost whole in the other."""
+    from corpus.dupes.signatures import containment
 
-    buckets: dict[int, list[str]] = {}
-    for id_, signed in signatures.items():
-        for key in band_keys(signed.minhash):
-            buckets.setdefault(key, []).append(id_)
+    candidates = {pair for ids in _buckets(bands) for pair in combinations(sorted(ids), 2)}
+    shared = Counter(pair for ids in _buckets(sampled) for pair in combinations(sorted(ids), 2))
+    candidates.update(
+        (a, b) for (a, b), n in shared.items() if promising(n, len(shingles[a]), len(shingles[b]))
+    )
     pairs: dict[Pair, tuple[float, float]] = {}
-    for ids in buckets.values():
-        for a, b in combinations(sorted(ids), 2):
-            if (a, b) not in pairs:
-                score = similarity(signatures[a].minhash, signatures[b].minhash)
-                share = contained(score, signatures[a].shingles, signatures[b].shingles)
-                pairs[a, b] = (score, share)
-    return {pair: scores for pair, scores in pairs.items() if scores[0] >= PAIR_FLOOR}
+    for a, b in candidates:
+        score = similarity(signatures[a].minhash, signatures[b].minhash)
+        share = containment(shingles[a], shingles[b])
+        if kept(score, share):
+            pairs[a, b] = (score, share)
+    return pairs
+
+
+def _buckets(keys: dict[str, list[int]]) -> list[list[str]]:
+    """The articles of each key held by two or more."""
+    buckets: dict[int, list[str]] = {}
+    for id_, held in keys.items():
+        for key in set(held):
+            buckets.setdefault(key, []).append(id_)
+    return [ids for ids in buckets.values() if len(ids) > 1]
 
 
 def _compare_pairs(
