@@ -3,9 +3,10 @@
 Tags the corpus once, then builds stores of 1x, 10x and Nx its articles by writing renamed
 copies of the tagged articles (a new title, and words outside the mentions shifted: see
 `renamed`; mentions and sentences are unchanged) through the store's own write path, so every
-aggregate is kept as an ingest keeps it. Times each read command as a whole process (median of
-3) at each size, and the ratio Nx/1x, with the CPU seconds each process used (user + system:
-on a shared machine, the figure other load changes least) and the load average meanwhile.
+aggregate is kept as an ingest keeps it. Times each read command as a whole process at each
+size (median of 5 runs, interleaved: each round runs it once on every store, so that a change of
+load falls on all alike), and the ratio Nx/1x, with the CPU seconds each process used (user +
+system: on a shared machine, the figure other load changes least) and the load average.
 With `--work DIR` the stores are kept there (`1x.db`, `10x.db`, `Nx.db`), and a later run with
 the same DIR reads them instead of building them again. With `--before SRC` (the `src`
 directory of an older checkout), the same stores, stripped of what that checkout does not
@@ -34,6 +35,7 @@ from corpus.parallel import chunked
 from corpus.store import Store, StoredFile
 
 REPEATS = 3
+READ_ROUNDS = 5  # runs of each read command on each store, interleaved
 WRITE_BATCH = 256
 SIZE_TABLES = ("pair_counts", "entity_aliases", "entity_facets", "entity_counts", "article_counts")
 
@@ -81,8 +83,8 @@ def corpus(args: list[str], src: Path | None) -> tuple[float, float, int]:
     return wall, cpu, done.returncode
 
 
-def median_time(args: list[str], src: Path | None) -> dict[str, Any]:
-    runs = [corpus(args, src) for _ in range(REPEATS)]
+def medians(runs: list[tuple[float, float, int]]) -> dict[str, Any]:
+    """Median wall and CPU seconds of runs of one command, and the last one's exit status."""
     return {
         "wall_s": round(statistics.median(w for w, _, _ in runs), 3),
         "cpu_s": round(statistics.median(c for _, c, _ in runs), 3),
@@ -260,8 +262,7 @@ def measure(
     kept = {size: keep / f"{size}x.db" for size in sizes} if keep is not None else {}
     if kept and all(path.exists() for path in kept.values()):
         log(f"reading the stores kept in {keep}")
-        for size, path in kept.items():
-            read_store(results, f"{size}x", path, before, work)
+        read_stores(results, {f"{size}x": path for size, path in kept.items()}, before, work)
         return results
     small = copy_corpus(corpus_dir, work / "small", 1, limit=400)
     for side, src in sides(before).items():
@@ -273,15 +274,17 @@ def measure(
     tagged = tagged_articles(base)
     db = work / "reads.db"
     backup(base, db)
+    stores: dict[str, Path] = {}
     done = 1
     for size in sizes:
         if size > done:
             log(f"growing the store to {size}x")
             results["grow_s"][f"{size}x"] = round(grow(db, tagged, done, size - 1), 1)
             done = size
-        if size in kept:
-            backup(db, kept[size])
-        read_store(results, f"{size}x", db, before, work)
+        stores[f"{size}x"] = kept.get(size, db if size == sizes[-1] else work / f"{size}x.db")
+        if stores[f"{size}x"] != db:
+            backup(db, stores[f"{size}x"])
+    read_stores(results, stores, before, work)
     return results
 
 
@@ -307,40 +310,43 @@ def sides(before: Path | None) -> dict[str, Path | None]:
     return {"after": None} | ({"before": before} if before is not None else {})
 
 
-def read_store(
-    results: dict[str, Any], size: str, db: Path, before: Path | None, work: Path
+def read_stores(
+    results: dict[str, Any], stores: dict[str, Path], before: Path | None, work: Path
 ) -> None:
-    """Time every read command on one store, by each side; and how much of it is aggregates."""
+    """Time every read command on every store by each side, interleaved: each round runs a
+    command once on every store by each side, so that a change of the machine's load falls on
+    all alike (their ratios are the figures); and how much of each store is aggregates."""
     from bench import log
 
-    results.setdefault("load", {})[size] = {"before": round(os.getloadavg()[0], 1)}
-    bytes_by_table = table_bytes(db)
-    total = sum(bytes_by_table.values())
-    extra = sum(bytes_by_table.get(t, 0) for t in SIZE_TABLES)
-    results["size"][size] = {
-        "store_mb": round(total / 1e6, 1),
-        "aggregates_mb": round(extra / 1e6, 1),
-        "share": round(extra / total, 3),
-    }
-    for side, src in sides(before).items():
-        path = db
-        if src is not None:
-            path = work / f"reads-{side}.db"
-            strip(db, path, schema_of(src))
-        for label, args in read_commands(path).items():
-            log(f"{size} {side}: {label}")
-            timing = median_time([*args, "--db", str(path)], src)
-            results["reads"].setdefault(label, {}).setdefault(side, {})[size] = timing
-        if path != db:
+    cells: dict[tuple[str, str], tuple[Path, Path | None, dict[str, list[str]]]] = {}
+    for size, db in stores.items():
+        bytes_by_table = table_bytes(db)
+        total = sum(bytes_by_table.values())
+        extra = sum(bytes_by_table.get(t, 0) for t in SIZE_TABLES)
+        results["size"][size] = {
+            "store_mb": round(total / 1e6, 1),
+            "aggregates_mb": round(extra / 1e6, 1),
+            "share": round(extra / total, 3),
+        }
+        for side, src in sides(before).items():
+            path = db
+            if src is not None:
+                path = work / f"reads-{side}-{size}.db"
+                strip(db, path, schema_of(src))
+            cells[(side, size)] = (path, src, read_commands(path))
+    results["load"] = {"before": round(os.getloadavg()[0], 1)}
+    for label in next(iter(cells.values()))[2]:
+        log(f"{label}: {READ_ROUNDS} rounds over {len(cells)} stores")
+        runs: dict[tuple[str, str], list[tuple[float, float, int]]] = {key: [] for key in cells}
+        for _ in range(READ_ROUNDS):
+            for key, (path, src, commands) in cells.items():
+                runs[key].append(corpus([*commands[label], "--db", str(path)], src))
+        for (side, size), found in runs.items():
+            results["reads"].setdefault(label, {}).setdefault(side, {})[size] = medians(found)
+    results["load"]["after"] = round(os.getloadavg()[0], 1)
+    for path, _, _ in cells.values():
+        if path not in stores.values():
             remove(path)
-    results["load"][size]["after"] = round(os.getloadavg()[0], 1)
-
-
-def log_partial(results: dict[str, Any], where: Path) -> None:
-    """The figures so far, in case a later size fails."""
-    import json
-
-    (where / "reads-partial.json").write_text(json.dumps(results, indent=2))
 
 
 def report(results: dict[str, Any]) -> None:
@@ -349,9 +355,11 @@ def report(results: dict[str, Any]) -> None:
 
     sizes = list(results["size"])
     console = Console(width=140)
+    load = results.get("load", {})
     table = Table(
-        title="read commands: whole-process wall seconds (CPU seconds), median of 3; "
-        "ratio last/first size"
+        title=f"read commands: whole-process wall seconds (CPU seconds), median of {READ_ROUNDS} "
+        "interleaved runs; ratio last/first size; load average (1 min) "
+        f"{load.get('before', '?')} to {load.get('after', '?')}"
     )
     table.add_column("command")
     sides = sorted({side for timings in results["reads"].values() for side in timings})
@@ -368,11 +376,6 @@ def report(results: dict[str, Any]) -> None:
             ratio = f"{walls[-1] / walls[0]:.2f}x"
             cells.append(ratio + (f" ({cpus[-1] / cpus[0]:.2f}x)" if cpus[0] else ""))
         table.add_row(label, *cells)
-    loads = results.get("load", {})
-    load_cells = [
-        f"{loads[s]['before']}-{loads[s].get('after', '?')}" if s in loads else "" for s in sizes
-    ]
-    table.add_row("load average (1 min)", *load_cells)
     console.print(table)
     ingest = Table(title="first ingest and re-ingest of unchanged files")
     for column in ("run", "first (s)", "re-ingest (s)", "speed-up"):
@@ -409,10 +412,10 @@ def main(
     with tempfile.TemporaryDirectory(dir=work_dir) as work:
         if stores:
             results: dict[str, Any] = {"ingest": {}, "reads": {}, "size": {}}
-            for item in stores:
-                size, _, path = item.partition("=")
-                read_store(results, size, Path(path), before, Path(work))
-                log_partial(results, Path(work_dir or work))
+            given = dict(item.partition("=")[::2] for item in stores)
+            read_stores(
+                results, {size: Path(path) for size, path in given.items()}, before, Path(work)
+            )
         else:
             results = measure(corpus_dir, Path(work), copies, before, work_dir)
     report(results)

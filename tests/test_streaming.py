@@ -92,6 +92,16 @@ def test_entities_json_is_the_recount_of_the_mentions(tagged_db: Path) -> None:
     }
 
 
+def test_entities_csv_holds_the_json_rows(tagged_db: Path) -> None:
+    rows = run_json(tagged_db, "entities")
+    result = CliRunner().invoke(main, ["entities", "--csv", "--db", str(tagged_db)])
+    assert result.exit_code == 0, result.output
+    found = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["id"], r["name"], int(r["mentions"]), r["aliases"].split("|")) for r in found] == [
+        (r["id"], r["name"], r["mentions"], r["aliases"]) for r in rows
+    ]
+
+
 def test_list_mentions_search_cooccur_json_are_the_lists(tagged_db: Path) -> None:
     with Store.open(tagged_db, readonly=True) as store:
         line = analysis.find_entity(store, "Line")["id"]

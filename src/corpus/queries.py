@@ -241,29 +241,6 @@ def entity_page(
     return entities, total
 
 
-def entity_rows(
-    store: Store,
-    *,
-    labels: Labels = EVERY_LABEL,
-    article: str | None = None,
-    min_count: int = 1,
-    top: int | None = None,
-    aliases: int = 3,
-    scope: Scope = EVERYTHING,
-) -> Iterator[Row]:
-    """The rows of `entity_page`, streamed (see `entity_json`)."""
-    texts = entity_json(
-        store,
-        labels=labels,
-        article=article,
-        min_count=min_count,
-        top=top,
-        aliases=aliases,
-        scope=scope,
-    )
-    return (json.loads(text) for text in texts)
-
-
 def entity_json(
     store: Store,
     *,
@@ -274,8 +251,8 @@ def entity_json(
     aliases: int = 3,
     scope: Scope = EVERYTHING,
 ) -> Iterator[str]:
-    """The rows of `entity_page` as JSON texts, streamed from the aggregates when they answer
-    (the whole store), else counted from the rows first."""
+    """The rows of `entity_page` as JSON texts (one each), streamed from the aggregates when
+    they answer (the whole store), else counted from the rows first."""
     if article is None and scope.everything:
         from corpus import counted  # it builds on this module
 

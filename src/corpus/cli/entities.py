@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -89,7 +90,7 @@ def entities_command(
             stream_json_texts(queries.entity_json(store, **chosen._asdict()))
             return
         if as_csv:
-            _write_csv(queries.entity_rows(store, **chosen._asdict()))
+            _write_csv(json.loads(text) for text in queries.entity_json(store, **chosen._asdict()))
             return
         page, total = queries.entity_page(store, **chosen._asdict())
     from corpus.render import stdout_console  # rich: only for a table
