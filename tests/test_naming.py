@@ -13,7 +13,7 @@ from click.testing import Result
 
 from corpus import naming
 from corpus.migrations import MIGRATIONS
-from corpus.naming import choose
+from corpus.naming import choose, name_key
 from corpus.store import Store
 
 Cli = Callable[..., Result]
@@ -55,6 +55,13 @@ def test_a_name_is_the_most_frequent_readable_form(
     entity_id: str, label: str, forms: list[tuple[str, int]], name: str | None
 ) -> None:
     assert choose(entity_id, label, forms) == name
+
+
+def test_a_korean_name_written_apart_has_the_hyphenated_key() -> None:
+    assert name_key("Choi Won Sik", "PERSON") == name_key("Choi Won-sik", "PERSON")
+    assert name_key("Choi Won Sik's", "PERSON") == "choi won-sik"
+    assert name_key("Lee Ann Rimes", "PERSON") == "lee ann rimes"  # not Korean syllables
+    assert name_key("Kim Do Hyun", "ORG") == "kim do hyun"  # a person's name only
 
 
 def test_ties_do_not_depend_on_order() -> None:

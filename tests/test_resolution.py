@@ -75,6 +75,23 @@ def test_a_surname_before_two_candidates_stays_apart(tagger: Tagger) -> None:
     assert "person:kim beom-su" not in ids(found, "Kim")
 
 
+def test_korean_names_written_apart_are_whole_and_one_with_the_hyphenated(
+    tagger: Tagger,
+) -> None:
+    text = (
+        "Lawmaker Kim Do Hyun criticised the plan. Kim Do-hyun later met President Yoon Suk "
+        "Yeol. Kim said no."
+    )
+    found = tagged(tagger, text)  # the model alone tags "Kim" and "Hyun" apart
+    assert ids(found, "Kim Do Hyun") == ids(found, "Kim Do-hyun") == ["person:kim do-hyun"]
+    assert ids(found, "Kim") == ["person:kim do-hyun"]
+    assert ids(found, "Yoon Suk Yeol") == ["person:yoon suk-yeol"]
+    assert "Hyun" not in found and "Do" not in found
+    # Not after a surname, or before another capitalised word: no Korean name.
+    found = tagged(tagger, "Lee Ann Rimes sang at the Kim Do Hyun Foundation gala.")
+    assert "Kim Do Hyun" not in found and ids(found, "Lee Ann Rimes") == ["person:lee ann rimes"]
+
+
 def test_a_title_of_the_other_gender_does_not_join(tagger: Tagger) -> None:
     # BBC politics, 2005 (shortened): "Mrs Howard" is Michael Howard's wife, not Michael Howard.
     text = (

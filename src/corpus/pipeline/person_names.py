@@ -1,7 +1,9 @@
 """Component `corpus_person_names`: one entity per person within an article.
 
 * Korean personal names, a common surname and a hyphenated given name ("Kim Do-hyun", "Yoon
-  Suk-yeol"), are whole PERSON spans, where the model often keeps the surname only.
+  Suk-yeol"), are whole PERSON spans, where the model often keeps the surname only; so are
+  those with the given name written apart ("Kim Do Hyun") where the model tagged a part as a
+  person, and both spellings are one entity (`naming.name_key`).
 * A mention that is part of a fuller PERSON name in the same article (surname or given name,
   after a title or before an honorific: "Idezawa", "Mr. Miyakawa", "Congressman Choi",
   "Idezawa-san") joins that person and takes the label PERSON. With several candidates ("Kim
@@ -24,7 +26,15 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from corpus.canonical import Canonicaliser
-from corpus.names import HONORIFICS, TITLES, other_gender, person_words, word_set
+from corpus.names import (
+    HONORIFICS,
+    KOREAN_SURNAMES,
+    TITLES,
+    other_gender,
+    person_words,
+    spaced_korean_name,
+    word_set,
+)
 from corpus.pipeline.joining import Antecedent, antecedent, canonicaliser_of, join, nearest
 
 PERSON = "PERSON"
@@ -39,13 +49,6 @@ SPEECH_VERBS = word_set(
     admitted admits announced announces warned warns"""
 )
 
-KOREAN_SURNAMES = word_set(
-    """Kim Lee Yi Rhee Park Pak Choi Choe Chey Jung Jeong Chung Kang Cho Jo Yoon Yun Jang Chang
-    Lim Im Han Oh Seo Suh Shin Sin Kwon Hwang Ahn An Song Yoo Yu Ryu Hong Jeon Jun Chun Ko Koh
-    Go Moon Mun Yang Son Sohn Bae Baek Paik Heo Huh Nam Noh Roh Ha Kwak Sung Seong Cha Joo Ju
-    Woo Min Na Jin Ji Um Eom Chae Won Bang Kong Hyun Ham Byun Yeom Yeo Choo Chu Do So Seok
-    Sun Seol Ma Gil Yeon Wi Goo Koo Ku Kil Pyo Tak Maeng Ok Yook Yuk In"""
-)
 _SYLLABLE = re.compile(r"^[a-z]{1,5}$")
 _GIVEN_FIRST = re.compile(r"^[A-Z][a-z]{0,5}$")
 
@@ -102,11 +105,18 @@ class PersonNames:
     def _korean_names(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """`ents` with every Korean surname + hyphenated given name as one PERSON span."""
         names = []
-        for i in range(len(doc) - 3):
-            if doc[i].text in KOREAN_SURNAMES and _hyphenated_given_name(doc, i + 1):
-                text = doc[i : i + 4].text
-                kb_id = self.canonical.entity_id(text, PERSON)
-                names.append(Span(doc, i, i + 4, label=PERSON, kb_id=kb_id))
+        people = {i for ent in ents if ent.label_ == PERSON for i in range(ent.start, ent.end)}
+        for i in range(len(doc) - 2):
+            if doc[i].text not in KOREAN_SURNAMES:
+                continue
+            if i + 3 < len(doc) and _hyphenated_given_name(doc, i + 1):
+                end = i + 4
+            elif _spaced_given_name(doc, i) and people & {i, i + 1, i + 2}:
+                end = i + 3  # "Kim Do Hyun", where the model saw a person in it
+            else:
+                continue
+            kb_id = self.canonical.entity_id(doc[i:end].text, PERSON)
+            names.append(Span(doc, i, end, label=PERSON, kb_id=kb_id))
         if not names:
             return ents
         kept = []
@@ -173,6 +183,18 @@ def _hyphenated_given_name(doc: Doc, i: int) -> bool:
         and not dash.whitespace_
         and _SYLLABLE.match(second.text)
         and doc[i - 1].whitespace_
+    )
+
+
+def _spaced_given_name(doc: Doc, i: int) -> bool:
+    """doc[i:i+3] is a Korean name with its given name written apart ("Kim Do Hyun"), not
+    followed by another capitalised word ("Kim Do Hyun Foundation")."""
+    words = doc[i : i + 3]
+    after = doc[i + 3] if i + 3 < len(doc) else None
+    return (
+        spaced_korean_name([token.text for token in words])
+        and all(token.whitespace_ for token in words[:2])
+        and not (after is not None and after.is_alpha and after.text[:1].isupper())
     )
 
 
