@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> None:
                     log(f"first ingest of {name} and its re-ingest ({side})")
                     db = work / f"{side}-{name.split()[0]}.db"
                     results[f"reingest, {name}, {side}"] = first_and_again(folder, db, src)
+                    log(json.dumps(results))  # each figure as soon as it is measured
             source = source or work / "after-whole.db"
         if source is None:
             log("first ingest of the corpus")
@@ -152,6 +153,7 @@ def main(argv: list[str] | None = None) -> None:
             first_and_again(args.corpus, source, None)
         log("the write path, with and without the aggregates")
         results["write path"] = write_path(tagged_articles(source), work)
+        log(json.dumps(results))
         if args.ingest:
             log(f"first ingest of {args.files} files, with and without the aggregates")
             sample = copy_corpus(args.corpus, work / "sample", 1, limit=args.files)

@@ -66,19 +66,20 @@ def run_checks(store: Store, on_check: Status = lambda text: None) -> CheckRepor
     hears the name of each check as it starts ("mentions (7/11)"), then how far a long one
     has gone ("aggregate counts (10/11): 5,000 of 9,000 articles").
 
-    SQLite's page check is C that lets go of the interpreter while it runs: it runs on a
-    connection of its own, in a thread, beside the checks written in Python."""
+    SQLite's page and reference checks are C that lets go of the interpreter while it runs:
+    they run on a connection of their own, in a thread, beside the checks written in Python."""
     outcomes: dict[str, Outcome] = {}
+    alone = CHECKS[:IN_THREAD]
     with ThreadPoolExecutor(max_workers=1) as pool:
-        pages = pool.submit(_alone, store.path, *CHECKS[0])
+        running = {name: pool.submit(_alone, store.path, name, check) for name, check in alone}
         for number, (name, check) in enumerate(CHECKS, 1):
             label = f"{name} ({number}/{len(CHECKS)})"
             on_check(label)
-            if number == 1:
-                continue  # in the thread
-            outcomes[name] = _outcome(name, check, store, _prefixed(on_check, label))
-        name, check = CHECKS[0]
-        outcomes[name] = pages.result() or _outcome(name, check, store, lambda text: None)
+            if number > IN_THREAD:
+                outcomes[name] = _outcome(name, check, store, _prefixed(on_check, label))
+        for name, check in alone:
+            found = running[name].result()
+            outcomes[name] = found or _outcome(name, check, store, lambda text: None)
     report = CheckReport()
     for name, _ in CHECKS:
         problems, skipped = outcomes[name]
@@ -374,13 +375,17 @@ def _near_duplicates(store: Store) -> Iterator[Problem]:
         yield Problem("dupes", subject, message)
 
 
+IN_THREAD = 2
+
+
 def _plain(check: Callable[[Store], Iterator[Problem]]) -> Check:
     """A check that says nothing of its progress."""
     return lambda store, status: check(store)
 
 
 CHECKS: list[tuple[str, Check]] = [
-    ("database pages", _plain(_integrity)),  # first: `run_checks` runs it in a thread
+    # the first IN_THREAD: `run_checks` runs them in a thread
+    ("database pages", _plain(_integrity)),
     ("references between tables", _plain(_references)),
     ("files", _plain(_files)),
     ("items of files", _plain(_occurrences)),
