@@ -15,7 +15,7 @@ from corpus.cli.options import (
     store_option,
     stream_json,
 )
-from corpus.dupes import DEFAULT_THRESHOLD, PAIR_FLOOR
+from corpus.dupes import CONTAINED, DEFAULT_THRESHOLD, PAIR_FLOOR
 from corpus.dupes.queries import iter_clusters
 from corpus.queries import resolve_id
 
@@ -31,7 +31,8 @@ TABLE_ROWS = 100  # without --top, a table stops at the cluster that would pass 
     default=DEFAULT_THRESHOLD,
     show_default=True,
     help="Join articles at this estimated Jaccard similarity of their word 5-shingles "
-    f"or more ({PAIR_FLOOR} to 1).",
+    f"or more ({PAIR_FLOOR} to 1); a copy with {CONTAINED:.0%} of its shingles in another "
+    "joins it whatever the threshold.",
 )
 @click.option(
     "--top",
