@@ -16,7 +16,7 @@ import shlex
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -70,7 +70,7 @@ def run_checks(store: Store, on_check: Status = lambda text: None) -> CheckRepor
     they run on a connection of their own, in a thread, beside the checks written in Python."""
     outcomes: dict[str, Outcome] = {}
     alone = CHECKS[:IN_THREAD]
-    with ThreadPoolExecutor(max_workers=1) as pool:
+    with ThreadPoolExecutor(max_workers=1) as pool, _one_snapshot(store.conn):
         running = {name: pool.submit(_alone, store.path, name, check) for name, check in alone}
         for number, (name, check) in enumerate(CHECKS, 1):
             label = f"{name} ({number}/{len(CHECKS)})"
@@ -86,6 +86,19 @@ def run_checks(store: Store, on_check: Status = lambda text: None) -> CheckRepor
         report.problems.extend(problems)
         report.skipped.extend(skipped)
     return report
+
+
+@contextmanager
+def _one_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """The checks written in Python read the store in one read transaction: while another
+    process writes, the rows and the counts kept from them are read as of the same commit
+    (each statement on its own would see the latest, and the recount would differ)."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
 
 
 def _prefixed(status: Status, label: str) -> Status:
