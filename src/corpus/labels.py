@@ -39,6 +39,15 @@ class Labels:
             return label.upper() in self.chosen
         return self.all_labels or label not in VALUE_LABELS
 
+    def condition(self, column: str) -> tuple[str, list[str]]:
+        """SQL condition (and its parameters) that the label in `column` is one shown."""
+        if self.chosen:
+            return f"{column} IN ({','.join('?' * len(self.chosen))})", [*self.chosen]
+        if self.all_labels:
+            return "1", []
+        values = sorted(VALUE_LABELS)
+        return f"{column} NOT IN ({','.join('?' * len(values))})", values
+
     @property
     def names_only(self) -> bool:
         """Every label but the values: what the aggregate pair counts hold."""

@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from corpus.aggregates import VALUE_LABELS
 from corpus.labels import EVERY_LABEL, Labels
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
@@ -208,13 +207,7 @@ def entity_page(
             store, labels=labels, min_count=min_count, top=top, aliases=aliases
         )
     label = "coalesce(e.label, min(m.label))"
-    if labels.chosen:
-        shown, shown_params = f"{label} IN ({','.join('?' * len(labels.chosen))})", labels.chosen
-    elif labels.all_labels:
-        shown, shown_params = "1", ()
-    else:
-        values = tuple(sorted(VALUE_LABELS))
-        shown, shown_params = f"{label} NOT IN ({','.join('?' * len(values))})", values
+    shown, shown_params = labels.condition(label)
     entities = dict_rows(
         store.conn.execute(
             "SELECT m.entity_id AS id, coalesce(e.name, min(m.text)) AS name, "

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from corpus import counted
-from corpus.aggregates import VALUE_LABELS
 from corpus.analysis.lookup import entity_info
 from corpus.counted import association
+from corpus.labels import Labels
 from corpus.parallel import chunked
 from corpus.queries import Row
 from corpus.scope import EVERYTHING, Scope
@@ -43,14 +43,8 @@ def _mention_filter(
     scope: Scope = EVERYTHING,
 ) -> tuple[str, list[str | None]]:
     """SQL condition (and its parameters) on `mentions m` for the mentions taking part."""
-    if labels:
-        chosen = sorted({label.upper() for label in labels})
-        condition, params = f"upper(m.label) IN ({','.join('?' * len(chosen))})", [*chosen]
-    elif all_labels:
-        condition, params = "1", []
-    else:
-        values = sorted(VALUE_LABELS)
-        condition, params = f"m.label NOT IN ({','.join('?' * len(values))})", values
+    shown = Labels(tuple(sorted({label.upper() for label in labels})), all_labels)
+    condition, params = shown.condition("upper(m.label)" if labels else "m.label")
     if focus is not None:
         condition, params = f"({condition}) OR m.entity_id = ?", [*params, focus]
     in_scope, scope_params = scope.condition("m.article_id")
