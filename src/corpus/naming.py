@@ -48,11 +48,16 @@ _WORDS = re.compile(r"^[^\W\d_]+(?:[ -][^\W\d_]+)*$")  # "Two", "Twenty-first": 
 # --- comparison keys -------------------------------------------------------------------------
 
 
+def fold(text: str) -> str:
+    """Comparison key for names as typed: Unicode-normalised, case-folded, one kind of quote
+    and space (how read commands look a name up)."""
+    key = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _SPACES.sub(" ", key).strip().casefold()
+
+
 def normalise_text(text: str) -> str:
     """Comparison key for a name: "The  Korea’s" -> "korea"."""
-    key = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    key = _SPACES.sub(" ", key).strip().casefold()
-    key = _LEADING_THE.sub("", key)
+    key = _LEADING_THE.sub("", fold(text))
     key = _POSSESSIVE.sub("", key)
     return key.strip(_EDGE_PUNCTUATION)
 
