@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
 from corpus.labels import EVERY_LABEL, Labels
 from corpus.scope import EVERYTHING, Scope
@@ -13,6 +13,8 @@ from corpus.store import Store
 
 Row = dict[str, Any]
 MIN_PREFIX = 4
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class NotFound(Exception):
@@ -31,16 +33,15 @@ def each_row(cursor: sqlite3.Cursor) -> Iterator[Row]:
         yield dict(zip(names, row, strict=True))
 
 
-def list_articles(
-    store: Store,
-    *,
-    kind: str | None = None,
-    source: str | None = None,
-    scope: Scope = EVERYTHING,
-    limit: int | None = None,
-) -> list[Row]:
-    """The rows of `article_rows`, as a list."""
-    return list(article_rows(store, kind=kind, source=source, scope=scope, limit=limit))
+def listed(rows: Callable[P, Iterator[T]]) -> Callable[P, list[T]]:
+    """The list form of a function that streams rows: the same parameters, every row."""
+
+    def as_list(*args: P.args, **kwargs: P.kwargs) -> list[T]:
+        return list(rows(*args, **kwargs))
+
+    as_list.__doc__ = f"The rows of `{rows.__name__}`, as a list."
+    as_list.__module__ = rows.__module__
+    return as_list
 
 
 def article_rows(
@@ -69,6 +70,9 @@ def article_rows(
             (kind, source, *params, -1 if limit is None else limit),
         )
     )
+
+
+list_articles = listed(article_rows)
 
 
 def count_articles(

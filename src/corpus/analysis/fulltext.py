@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from corpus import search_cjk
 from corpus.analysis.text import collapse
-from corpus.queries import Row, each_row
+from corpus.queries import Row, each_row, listed
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
@@ -24,36 +24,6 @@ def phrase_query(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def search(
-    store: Store,
-    query: str,
-    *,
-    source: str | None = None,
-    entity: str | None = None,
-    kind: str | None = None,
-    limit: int | None = 20,
-    phrase: bool = False,
-    scope: Scope = EVERYTHING,
-) -> list[Row]:
-    """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2);
-    only the articles in `scope`.
-
-    A query with a Chinese, Japanese or Korean character is answered by substring instead
-    (`search_cjk`)."""
-    return list(
-        search_rows(
-            store,
-            query,
-            source=source,
-            entity=entity,
-            kind=kind,
-            limit=limit,
-            phrase=phrase,
-            scope=scope,
-        )
-    )
-
-
 def search_rows(
     store: Store,
     query: str,
@@ -65,8 +35,12 @@ def search_rows(
     phrase: bool = False,
     scope: Scope = EVERYTHING,
 ) -> Iterator[Row]:
-    """The rows of `search`, streamed as read; a query that cannot be parsed raises BadQuery
-    here, before any row."""
+    """Articles matching an FTS5 query over titles and bodies, best first (bm25, titles x2);
+    only the articles in `scope`. Streamed as read; a query that cannot be parsed raises
+    BadQuery here, before any row.
+
+    A query with a Chinese, Japanese or Korean character is answered by substring instead
+    (`search_cjk`)."""
     in_scope, scope_params = scope.condition("a.id")
     expression = phrase_query(query.strip()) if phrase else query.strip()
     if not expression or expression == '""':
@@ -107,6 +81,9 @@ def search_rows(
             raise  # a locked or broken store, not the query
         raise BadQuery(_bad_query_message(query, error)) from None
     return _unmarked(each_row(cursor))
+
+
+search = listed(search_rows)
 
 
 def _unmarked(rows: Iterable[Row]) -> Iterator[Row]:

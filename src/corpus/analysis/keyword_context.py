@@ -7,26 +7,11 @@ from dataclasses import dataclass
 
 from corpus.analysis.text import collapse
 from corpus.parallel import chunked
-from corpus.queries import Row, each_row
+from corpus.queries import Row, each_row, listed
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
 
 CHUNK = 500
-
-
-def kwic(
-    store: Store,
-    entity_id: str,
-    *,
-    width: int = 40,
-    scope: Scope = EVERYTHING,
-) -> list[Row]:
-    """Every mention of an entity with `width` characters of one-line context on each side.
-
-    In the order of `corpus list` (by file and position), then by offset; only in the articles
-    in `scope`.
-    """
-    return list(kwic_rows(store, entity_id, width=width, scope=scope))
 
 
 @dataclass
@@ -59,9 +44,16 @@ def kwic_rows(
     scope: Scope = EVERYTHING,
     limit: int | None = None,
 ) -> Iterator[Row]:
-    """The rows of `kwic_page`, streamed: the text of a chunk of articles read at a time."""
+    """Every mention of an entity (the first `limit`) with `width` characters of one-line
+    context on each side, streamed: the text of a chunk of articles read at a time.
+
+    In the order of `corpus list` (by file and position), then by offset; only in the articles
+    in `scope`."""
     chosen = _first(_placed(store, entity_id, scope), limit)
     return _in_context(store, entity_id, chosen, width, limit)
+
+
+kwic = listed(kwic_rows)
 
 
 def _placed(store: Store, entity_id: str, scope: Scope) -> list[tuple[str, int]]:
