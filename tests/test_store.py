@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import shutil
 import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from corpus import queries
 from corpus.ingest import Ingest, NullTagger
@@ -225,3 +228,21 @@ def test_article_metadata_round_trips_through_the_store(db: Path, tmp_path: Path
     assert {k: stored[k] for k in fields} == fields
     assert {k: listed[k] for k in fields} == fields
     assert {k: getattr(reloaded, k) for k in fields} == fields
+
+
+def test_an_upgrade_is_announced_before_it_runs(
+    db: Path, seeds_dir: Path, cli: Callable[..., Result]
+) -> None:
+    """An existing store of an older schema is upgraded with a note first (a large store
+    takes minutes); a new store is created without one."""
+    created = cli("ingest", seeds_dir, "--jobs", "1")
+    assert created.exit_code == 0, created.output
+    assert "upgrading" not in created.output
+    with closing(sqlite3.connect(db)) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")  # the last step runs again
+    upgraded = cli("ingest", seeds_dir)
+    assert upgraded.exit_code == 0, upgraded.output
+    assert f"from schema {SCHEMA_VERSION - 1} to {SCHEMA_VERSION}" in upgraded.output
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert "upgrading" not in cli("ingest", seeds_dir).output

@@ -111,7 +111,16 @@ class Store:
     # --- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: Path | str | None = None, *, readonly: bool = False) -> Store:
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        readonly: bool = False,
+        on_upgrade: Callable[[str], None] = lambda message: None,
+    ) -> Store:
+        """The store at `path` (the default store without one), created or upgraded to this
+        schema unless `readonly`; `on_upgrade` hears, before it starts, that an existing store
+        is upgraded (a large one takes minutes)."""
         path = Path(path) if path is not None else default_db_path()
         if path.is_dir():
             raise StoreError(f"{path}: is a directory, not a store file")
@@ -120,7 +129,7 @@ class Store:
         try:
             if not readonly:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            return cls._connect(path, "ro" if readonly else "rwc")
+            return cls._connect(path, "ro" if readonly else "rwc", on_upgrade)
         except sqlite3.Error as error:
             if readonly and _frozen_wal_store(path):
                 return cls._open_frozen(path)
@@ -129,12 +138,14 @@ class Store:
             raise StoreError(f"{path}: {error.strerror or error}") from None
 
     @classmethod
-    def _connect(cls, path: Path, mode: str) -> Store:
+    def _connect(
+        cls, path: Path, mode: str, on_upgrade: Callable[[str], None] = lambda message: None
+    ) -> Store:
         uri = f"{path.absolute().as_uri()}?mode={mode}"
         conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0.2)
         store = cls(conn, path)
         try:
-            store._prepare(readonly=mode != "rwc")
+            store._prepare(readonly=mode != "rwc", on_upgrade=on_upgrade)
         except BaseException:
             conn.close()
             raise
@@ -150,7 +161,7 @@ class Store:
         except sqlite3.Error as error:
             raise StoreError(describe_sqlite_error(path, error)) from None
 
-    def _prepare(self, readonly: bool) -> None:
+    def _prepare(self, readonly: bool, on_upgrade: Callable[[str], None]) -> None:
         version = schema_version(self.conn)  # also detects a file that is not a database
         if version > SCHEMA_VERSION:
             self.conn.close()
@@ -175,6 +186,11 @@ class Store:
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self._with_lock(lambda: self.conn.execute("PRAGMA journal_mode = WAL"))
         self.conn.execute("PRAGMA synchronous = NORMAL")
+        if 0 < version < SCHEMA_VERSION:
+            on_upgrade(
+                f"{self.path}: upgrading the store from schema {version} to {SCHEMA_VERSION} "
+                "(once; on a large store this takes minutes)"
+            )
         self._with_lock(lambda: migrate(self.conn))
 
     def _has_tables(self) -> bool:

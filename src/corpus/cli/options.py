@@ -17,7 +17,7 @@ import click
 
 from corpus.aggregates import VALUE_LABELS
 from corpus.errors import GazetteerError, ModelNotFound
-from corpus.escapes import UNSAFE_IN_JSON, escape
+from corpus.escapes import UNSAFE_IN_JSON, UNSAFE_IN_LINE, escape
 from corpus.labels import NAME_LABELS, Labels
 from corpus.parallel import chunked
 from corpus.queries import NotFound
@@ -204,9 +204,14 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def note(message: str) -> None:
+    """A `note:` line on stderr, escaped to one printable line."""
+    click.echo(f"note: {escape(message, UNSAFE_IN_LINE)}", err=True)
+
+
 @contextmanager
 def open_store(db: Path, *, readonly: bool = True) -> Iterator[Store]:
-    store = Store.open(db, readonly=readonly)
+    store = Store.open(db, readonly=readonly, on_upgrade=note)
     try:
         yield store
     finally:
