@@ -155,7 +155,14 @@ def test_json_output_imports_no_rich(tagged_db: Path) -> None:
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich' or"
         " m.startswith(('corpus.views', 'corpus.render', 'corpus.export'))))\n"
     )
-    commands = [["list"], ["entities"], ["cooccur"], ["search", "Line"], ["summary"]]
+    commands = [
+        ["list"],
+        ["entities"],
+        ["cooccur"],
+        ["search", "Line"],
+        ["summary"],
+        ["mentions", "Line"],
+    ]
     out = subprocess.run(
         [sys.executable, "-c", script, json.dumps(commands)],
         capture_output=True,

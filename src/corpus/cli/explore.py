@@ -5,6 +5,7 @@ All of them read the store only; `export --format docbin` is the one path that i
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,14 +90,14 @@ def summary_command(
 
 
 def _kwic_width(width: int | None) -> int:
+    """The context each side: as given, else what fits the terminal (without rich, which
+    `--json` does not import)."""
     if width is not None:
         return width
-    from corpus.render import stdout_console
-
-    console = stdout_console()
-    if not console.is_terminal:
+    if not sys.stdout.isatty():
         return PIPE_WIDTH
-    return max(10, min(80, (console.width - ID_WIDTH - 16) // 2))
+    columns = shutil.get_terminal_size().columns
+    return max(10, min(80, (columns - ID_WIDTH - 16) // 2))
 
 
 @click.command("mentions")
