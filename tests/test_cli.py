@@ -191,7 +191,7 @@ def test_reingest_of_unchanged_files_imports_no_tagging_or_models(
         "try:\n    main(['ingest', sys.argv[1], '--no-progress'], standalone_mode=False)\n"
         "except SystemExit:\n    pass\n"
         "heavy = ('spacy', 'thinc', 'pydantic', 'dateutil', 'trafilatura', 'corpus.models',"
-        " 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline')\n"
+        " 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline', 'rich')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     out = subprocess.run(

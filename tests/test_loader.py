@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.loader import LoadError, decode, discover, load_file, parse_text
+from corpus.loader import LoadError, decode, discover, discover_keyed, load_file, parse_text
 from corpus.loader.plaintext import first_sentence, looks_like_headline
 from corpus.models import article_id
 
@@ -151,3 +151,19 @@ def test_discover_reports_missing_paths_and_empty_directories(tmp_path: Path) ->
 def test_discover_accepts_globs_and_deduplicates(seeds_dir: Path) -> None:
     found = list(discover([str(seeds_dir / "00*.txt"), str(seeds_dir)]))
     assert len(found) == 3
+
+
+def test_each_file_found_is_keyed_by_its_resolved_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "a.txt").write_text("A story.")
+    (real / "sub" / "b.txt").write_text("B story.")
+    (tmp_path / "linked").symlink_to(real, target_is_directory=True)  # a directory through a link
+    (real / "sub" / "c.txt").symlink_to(real / "a.txt")  # a link to a file found already
+    monkeypatch.chdir(tmp_path)  # relative arguments, with `..` in them
+    args = ["linked/sub/../a.txt", "linked", str(real)]
+    found = [f for f in discover_keyed(args) if isinstance(f, tuple)]
+    assert [key for _, key in found] == [str((real / n).resolve()) for n in ("a.txt", "sub/b.txt")]
+    assert all(key == str(path.resolve()) for path, key in found)

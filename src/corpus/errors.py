@@ -1,4 +1,5 @@
-"""Errors of the tagging set-up that every command reports as one line; cheap to import."""
+"""Errors that every command reports as one line (of the tagging set-up, of a lookup); cheap
+to import."""
 
 
 class ModelNotFound(Exception):
@@ -7,3 +8,7 @@ class ModelNotFound(Exception):
 
 class GazetteerError(Exception):
     """A gazetteer file cannot be used; the message names the file and the problem on one line."""
+
+
+class NotFound(Exception):
+    """An id, prefix or name that matches nothing, or more than one thing."""

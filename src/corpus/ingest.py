@@ -21,7 +21,7 @@ from corpus.loader import (
     LoadedFile,
     LoadError,
     Skipped,
-    discover,
+    discover_keyed,
     format_of,
     load_bytes,
     printable,
@@ -30,7 +30,6 @@ from corpus.loader import (
 )
 from corpus.loader.formats import Format
 from corpus.loader.records import FieldMap
-from corpus.loader.streams import StoredState, plan_read, stream_records
 from corpus.store import FileState, Store, StoredFile
 from corpus.tagging import Fingerprints, pipeline_note, pipeline_of
 
@@ -39,6 +38,7 @@ if TYPE_CHECKING:  # a re-ingest of unchanged files makes no article: it imports
 
 WRITE_BATCH_ARTICLES = 256
 MAX_RECORD_MESSAGES = 100  # bad records listed one by one per file; the rest are counted
+STATE_BATCH = 256  # files whose stored state is read at once
 
 
 @dataclass(frozen=True)
@@ -201,10 +201,11 @@ class Ingest:
 
     # --- stages ---------------------------------------------------------------------------
 
-    def _discover(self, paths: Sequence[str]) -> list[Path]:
+    def _discover(self, paths: Sequence[str]) -> list[tuple[Path, str]]:
+        """The files to ingest, each with its key in the store (its resolved path)."""
         files = []
         options = self.options
-        for found in discover(paths, options.pattern, options.fmt, options.all_files):
+        for found in discover_keyed(paths, options.pattern, options.fmt, options.all_files):
             if isinstance(found, LoadError):
                 self._fail(found)
             elif isinstance(found, Skipped):
@@ -215,11 +216,13 @@ class Ingest:
         self.report.files = len(files)
         return files
 
-    def _load_changed(self, files: Iterable[Path]) -> Iterator[LoadedFile]:
+    def _load_changed(self, files: Sequence[tuple[Path, str]]) -> Iterator[LoadedFile]:
         """Load each file whose size, mtime or content differs from what the store holds."""
-        for path in files:
-            key = str(path.resolve())
-            state = self.store.file_state(key)
+        states: dict[str, FileState] = {}
+        for n, (path, key) in enumerate(files):
+            if n % STATE_BATCH == 0:  # what the store holds of the next files, in one query
+                states = self.store.file_states([k for _, k in files[n : n + STATE_BATCH]])
+            state = states.get(key)
             try:
                 stat = path.stat()
                 fmt = format_of(path, self.options.fmt)
@@ -252,6 +255,8 @@ class Ingest:
         self, path: Path, key: str, fmt: Format, state: FileState | None, stat: os.stat_result
     ) -> Iterator[LoadedFile]:
         """A record file's new records, in parts: all of them, or those appended since."""
+        from corpus.loader.streams import StoredState, plan_read, stream_records  # records only
+
         stored = None
         if state is not None and state.fmt == fmt.name and state.resume_at is not None:
             kept, position = self.store.kept_items(key, state.resume_at)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -118,6 +117,8 @@ def other_gender(title: str, short: str, full_name: str) -> bool:
 
 @cache
 def _census_genders() -> dict[str, str]:
+    from importlib import resources  # not at import: every command imports this module
+
     frequency: dict[str, dict[str, float]] = {"male": {}, "female": {}}
     for gender, table in frequency.items():
         text = (resources.files("names") / f"dist.{gender}.first").read_text(encoding="ascii")

@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
+from corpus.errors import NotFound
 from corpus.labels import EVERY_LABEL, Labels
 from corpus.scope import EVERYTHING, Scope
 from corpus.store import Store
@@ -15,10 +16,6 @@ Row = dict[str, Any]
 MIN_PREFIX = 4
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-class NotFound(Exception):
-    """An id, prefix or name that matches nothing, or more than one thing."""
 
 
 def dict_rows(cursor: sqlite3.Cursor) -> list[Row]:

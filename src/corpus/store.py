@@ -247,13 +247,20 @@ class Store:
     # --- what is stored already ------------------------------------------------------------
 
     def file_state(self, path: str) -> FileState | None:
-        row = self.conn.execute(
-            "SELECT size, mtime_ns, sha256, "
-            "(SELECT count(*) FROM occurrences o WHERE o.path = f.path), format, resume_at "
-            "FROM files f WHERE path = ?",
-            (path,),
-        ).fetchone()
-        return FileState(*row) if row else None
+        return self.file_states([path]).get(path)
+
+    def file_states(self, paths: Sequence[str]) -> dict[str, FileState]:
+        """`file_state` of each of these paths that is stored, by path."""
+        found: dict[str, FileState] = {}
+        for chunk in chunked(paths, 500):
+            rows = self.conn.execute(
+                "SELECT path, size, mtime_ns, sha256, "
+                "(SELECT count(*) FROM occurrences o WHERE o.path = f.path), format, resume_at "
+                f"FROM files f WHERE path IN ({','.join('?' * len(chunk))})",
+                chunk,
+            )
+            found.update((path, FileState(*state)) for path, *state in rows)
+        return found
 
     def kept_items(self, path: str, before: int) -> tuple[int, int]:
         """How many records of a file lie before byte `before`, and the next free position."""
@@ -278,6 +285,10 @@ class Store:
     def stale_article_ids(self, current: Callable[[str | None, str], bool] | None) -> list[str]:
         """Ids of articles whose fingerprint is not `current(lang, fingerprint)` for their
         language (all of them when `current` is None)."""
+        if current is not None:  # most often none: asked of each language and fingerprint once
+            pairs = self.conn.execute("SELECT DISTINCT lang, fingerprint FROM articles")
+            if all(current(lang, fingerprint) for lang, fingerprint in pairs):
+                return []
         rows = self.conn.execute("SELECT id, lang, fingerprint FROM articles ORDER BY id")
         return [
             id_

@@ -11,7 +11,6 @@ import importlib.util
 import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,6 +44,8 @@ def model_version(name: str) -> str:
     if Path(name).exists():
         meta = Path(name) / "meta.json"
         return hashlib.sha256(meta.read_bytes()).hexdigest()[:12] if meta.exists() else "path"
+    from importlib import metadata  # its import costs more than a re-ingest's other work
+
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 
 from corpus import counted
 from corpus.analysis.text import collapse, fold
+from corpus.errors import NotFound
 from corpus.merges import final_target
-from corpus.queries import NotFound, Row
+from corpus.queries import Row
 from corpus.store import Store
 
 SUGGESTIONS = 3

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
-from rich.text import Text
 
 from corpus.cli.options import (
     EXIT_FAILED,
@@ -24,7 +25,6 @@ from corpus.cli.options import (
 from corpus.ingest import Ingest, IngestOptions, IngestReport, Reporter
 from corpus.loader import FORMAT_NAMES
 from corpus.loader.records import FIELDS, FieldMap
-from corpus.render import stderr_console, stdout_console
 from corpus.tagging import (
     BATCH_CHARACTERS,
     ENGINES,
@@ -34,6 +34,8 @@ from corpus.tagging import (
 )
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from corpus.engines import Engine
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -133,14 +135,30 @@ def ingest_job(
 
 @contextmanager
 def progress_reporter(enabled: bool) -> Iterator[Reporter]:
-    """A reporter printing warnings and errors to stderr, with a progress bar on a terminal."""
-    console = stderr_console()
+    """A reporter printing warnings and errors to stderr, with a progress bar on a terminal.
+
+    rich is imported only to print a message or draw the bar: a re-ingest of unchanged files
+    to a pipe imports none of it.
+    """
+
+    @functools.cache
+    def console() -> Console:
+        from corpus.render import stderr_console
+
+        return stderr_console()
+
+    def printer(prefix: str, style: str = "") -> Callable[[str], None]:
+        def say(message: str) -> None:
+            from rich.text import Text
+
+            console().print(Text(f"{prefix}: {message}", style=style))
+
+        return say
+
     reporter = Reporter(
-        warning=lambda message: console.print(Text(f"warning: {message}", style="yellow")),
-        note=lambda message: console.print(Text(f"note: {message}")),
-        error=lambda message: console.print(Text(f"error: {message}", style="red")),
+        warning=printer("warning", "yellow"), note=printer("note"), error=printer("error", "red")
     )
-    if not (enabled and console.is_terminal):
+    if not (enabled and _may_be_terminal() and console().is_terminal):
         yield reporter
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -151,7 +169,7 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as progress:
+    with Progress(*columns, console=console(), transient=True) as progress:
         task = progress.add_task("files", total=None)
         tagged = progress.add_task("articles tagged", total=None, visible=False)
         reporter.files_found = lambda count: progress.update(task, total=count)
@@ -159,6 +177,12 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
         reporter.tagging_started = lambda: progress.update(tagged, visible=True)
         reporter.articles_tagged = lambda count: progress.advance(tagged, count)
         yield reporter
+
+
+def _may_be_terminal() -> bool:
+    """False when rich would plainly not take stderr for a terminal (asked without it)."""
+    forced = "FORCE_COLOR" in os.environ or "TTY_COMPATIBLE" in os.environ
+    return forced or sys.stderr.isatty()
 
 
 def finish(report: IngestReport, as_json: bool) -> None:
@@ -349,6 +373,7 @@ def tag_command(
       echo "Naver and SoftBank own LY Corp." | corpus tag - --json
       echo "네이버는 라인야후 지분을 팔지 않았다." | corpus tag - --lang ko
     """
+    from corpus.render import stdout_console
     from corpus.views.articles import tagged_text
 
     text = source.read()

@@ -15,13 +15,9 @@ from typing import Any, TypeVar
 
 import click
 
-from corpus.aggregates import VALUE_LABELS
-from corpus.errors import GazetteerError, ModelNotFound
+from corpus.errors import GazetteerError, ModelNotFound, NotFound
 from corpus.escapes import UNSAFE_IN_JSON, UNSAFE_IN_LINE, escape
-from corpus.labels import NAME_LABELS, Labels
 from corpus.parallel import chunked
-from corpus.queries import NotFound
-from corpus.scope import Scope
 from corpus.store import DEFAULT_DB, Store, StoreError, describe_sqlite_error
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,6 +97,8 @@ def scope_options(func: F) -> F:
 
     @functools.wraps(func)
     def scoped(*args: Any, **kwargs: Any) -> Any:
+        from corpus.scope import Scope
+
         lang, since, until = kwargs.pop("lang"), kwargs.pop("since"), kwargs.pop("until")
         if since and until and since > until:
             raise click.UsageError(f"--since is after --until ({since} > {until})")
@@ -113,6 +111,8 @@ def scope_options(func: F) -> F:
 def label_options(func: F) -> F:
     """--label (repeatable) and --all-labels: which entities a read command shows, given to
     the command as one `labels` (a `corpus.labels.Labels`): names unless told otherwise."""
+    from corpus.aggregates import VALUE_LABELS
+    from corpus.labels import NAME_LABELS, Labels
 
     @functools.wraps(func)
     def labelled(*args: Any, **kwargs: Any) -> Any:

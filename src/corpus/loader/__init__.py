@@ -22,6 +22,7 @@ from corpus.loader.files import (
     LoadError,
     Skipped,
     discover,
+    discover_keyed,
     printable,
     read_bytes,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "Skipped",
     "decode",
     "discover",
+    "discover_keyed",
     "format_of",
     "is_blank",
     "load_bytes",

@@ -114,7 +114,19 @@ def discover(
     directory or by a glob that are not articles (README, LICENSE...) come as `Skipped`, unless
     `all_files`; a file named on its own is always taken.
     """
-    seen: set[Path] = set()
+    for found in discover_keyed(paths, pattern, only, all_files):
+        yield found[0] if isinstance(found, tuple) else found
+
+
+def discover_keyed(
+    paths: Sequence[str],
+    pattern: str | None = None,
+    only: str | None = None,
+    all_files: bool = False,
+) -> Iterator[tuple[Path, str] | LoadError | Skipped]:
+    """`discover`, each file with its key in the store: its resolved path (resolved once)."""
+    seen: set[str] = set()
+    directories: dict[str, str] = {}  # each directory resolved once
     for arg in paths:
         named = not Path(arg).is_dir() and not _GLOB_CHARS.search(arg)
         for found in _expand(arg, pattern, only):
@@ -124,10 +136,25 @@ def discover(
             if not (all_files or named) and (reason := not_an_article(found)):
                 yield Skipped(found, reason)
                 continue
-            key = found.resolve() if found.exists() else found.absolute()
+            key = _resolved(found, directories)
             if key not in seen:
                 seen.add(key)
-                yield found
+                yield found, key
+
+
+def _resolved(path: Path, directories: dict[str, str]) -> str:
+    """`path.resolve()` (`absolute()` when it is gone); a file that is not a link is its
+    directory resolved (once, in `directories`) and its name, found with one `lstat`."""
+    try:
+        link = statlib.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return str(path.absolute())
+    head, name = os.path.split(path)
+    if link or name in ("", ".", ".."):
+        return str(path.resolve()) if path.exists() else str(path.absolute())
+    if (directory := directories.get(head)) is None:
+        directory = directories[head] = os.path.realpath(head or ".")
+    return os.path.join(directory, name)
 
 
 def _expand(arg: str, pattern: str | None, only: str | None) -> Iterator[Path | LoadError]:

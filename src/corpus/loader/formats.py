@@ -28,14 +28,24 @@ FORMATS: dict[str, Format] = {
     )
 }
 FORMAT_NAMES = tuple(FORMATS)
+# The longest suffix first: `.warc.gz` is WARC, whatever a shorter suffix would say.
+_BY_SUFFIX = sorted(
+    ((s, f) for f in FORMATS.values() for s in f.suffixes), key=lambda pair: -len(pair[0])
+)
+_SUFFIXES = tuple(suffix for suffix, _ in _BY_SUFFIX)
+
+
+def file_name(path: str | PurePath) -> str:
+    """The last part of a path (a `PurePath` is not made again for it: they are slow to make)."""
+    return (path if isinstance(path, PurePath) else PurePath(path)).name
 
 
 def suffix_format(path: str | PurePath) -> Format | None:
     """The format a file's name says it holds, or None for a suffix of no supported format."""
-    name = PurePath(path).name.lower()
-    # The longest suffix first: `.warc.gz` is WARC, whatever a shorter suffix would say.
-    matches = [(len(s), f) for f in FORMATS.values() for s in f.suffixes if name.endswith(s)]
-    return max(matches, key=lambda match: match[0])[1] if matches else None
+    name = file_name(path).lower()
+    if not name.endswith(_SUFFIXES):
+        return None
+    return next(f for suffix, f in _BY_SUFFIX if name.endswith(suffix))
 
 
 def format_of(path: str | PurePath, forced: str | None = None) -> Format:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from corpus.loader.formats import file_name
+
 NOT_ARTICLES = frozenset(
     {"README", "LICENSE", "LICENCE", "CHANGES", "CHANGELOG", "COPYING", "NOTICE", "AUTHORS"}
 )
@@ -14,5 +16,5 @@ NOT_ARTICLES = frozenset(
 
 def not_an_article(path: str | PurePath) -> str | None:
     """Why a file is not an article (`a README`), or None when it may be one."""
-    stem = PurePath(path).name.split(".", 1)[0].upper()
+    stem = file_name(path).split(".", 1)[0].upper()
     return f"a {stem} file, not an article" if stem in NOT_ARTICLES else None
