@@ -184,28 +184,66 @@ def test_reingest_of_unchanged_files_imports_no_tagging_or_models(
     records = [{"title": f"Record {n}", "body": f"Naver met LY Corp, {n}."} for n in (1, 2)]
     (folder / "export.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
     assert cli("ingest", folder, "--jobs", "1").exit_code == 0
-    touched = sorted(folder.glob("*.txt"))[0]  # the same bytes, a new mtime: hashed, not parsed
-    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     script = (
         "import sys\nfrom corpus.cli import main\n"
         "try:\n    main(['ingest', sys.argv[1], '--no-progress'], standalone_mode=False)\n"
         "except SystemExit:\n    pass\n"
         "heavy = ('spacy', 'thinc', 'pydantic', 'dateutil', 'trafilatura', 'corpus.models',"
-        " 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline', 'rich')\n"
+        " 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline', 'rich', 'importlib.metadata')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", script, str(folder)],
-        capture_output=True,
-        text=True,
-        env={"CORPUS_DB": str(db), "PATH": "/usr/bin:/bin"},
-        check=True,
-    )
+    (tmp_path / "run").mkdir()  # the same working directory (on the import path) for both runs
+
+    def reingest() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script, str(folder)],
+            capture_output=True,
+            text=True,
+            env={"CORPUS_DB": str(db), "PATH": "/usr/bin:/bin"},
+            cwd=tmp_path / "run",
+            check=True,
+        )
+
+    reingest()  # this environment's pipeline fingerprints are computed once, and kept
+    touched = sorted(folder.glob("*.txt"))[0]  # the same bytes, a new mtime: hashed, not parsed
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
+    out = reingest()
     assert "0 new, 21 unchanged (4 files)" in out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
     with Store.open(db, readonly=True) as store:  # the new mtime is recorded
         state = store.file_state(str(touched.resolve()))
         assert state is not None and state.mtime_ns == touched.stat().st_mtime_ns
+
+
+def test_a_package_installed_on_the_import_path_retags_as_its_fingerprint_says(
+    tmp_path: Path,
+) -> None:
+    """The fingerprints kept for an environment are computed again when a package is
+    installed, upgraded or removed in a directory of the import path (here: a newer `names`,
+    whose version every pipeline's fingerprint holds), so stale articles are still re-tagged."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Naver met LY Corp in Tokyo on Monday.\n")
+    site = tmp_path / "site"
+    site.mkdir()
+    env = {"CORPUS_DB": str(tmp_path / "c.db"), "PATH": "/usr/bin:/bin", "PYTHONPATH": str(site)}
+
+    def ingest() -> str:
+        args = ["ingest", str(tmp_path / "in"), "--jobs", "1", "--no-progress"]
+        done = subprocess.run(
+            [sys.executable, "-m", "corpus", *args], capture_output=True, text=True, env=env
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr.strip().splitlines()[-1]
+
+    assert ingest() == "1 new, 0 unchanged (1 files)"
+    assert ingest() == "0 new, 1 unchanged (1 files)"
+    newer = site / "names-99.0.dist-info"
+    newer.mkdir()
+    (newer / "METADATA").write_text("Metadata-Version: 2.1\nName: names\nVersion: 99.0\n")
+    assert ingest() == "0 new, 1 unchanged, 1 re-tagged (1 files)"
+    assert ingest() == "0 new, 1 unchanged (1 files)"
+    shutil.rmtree(newer)  # removed: the installed version's fingerprint again
+    assert ingest() == "0 new, 1 unchanged, 1 re-tagged (1 files)"
 
 
 def test_tables_are_capped_with_a_note_but_json_is_whole(seeded: Cli) -> None:

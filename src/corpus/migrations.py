@@ -219,6 +219,17 @@ MIGRATIONS: list[list[Step]] = [
         ),
         dupes_index.sign_stored,
     ],
+    # 15: the fingerprints of the pipelines computed for one environment (`tagging.py`:
+    # environment_key), so that a re-ingest of unchanged files reads no package metadata. IF
+    # NOT EXISTS: a test re-runs the last migration.
+    [
+        """CREATE TABLE IF NOT EXISTS pipeline_fingerprints (
+            key TEXT NOT NULL,
+            pipeline TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            PRIMARY KEY (key, pipeline)
+        ) WITHOUT ROWID""",
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -296,6 +296,22 @@ class Store:
             if current is None or not current(lang, fingerprint)
         ]
 
+    def known_fingerprints(self, key: str) -> dict[str, str] | None:
+        """The pipelines' fingerprints kept for this environment key (`tagging.environment_key`)."""
+        rows = self.conn.execute(
+            "SELECT pipeline, fingerprint FROM pipeline_fingerprints WHERE key = ?", (key,)
+        )
+        return dict(rows.fetchall()) or None
+
+    def keep_fingerprints(self, key: str, fingerprints: dict[str, str]) -> None:
+        """Keep the fingerprints of one environment, in place of any other's."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM pipeline_fingerprints")
+            conn.executemany(
+                "INSERT INTO pipeline_fingerprints (key, pipeline, fingerprint) VALUES (?, ?, ?)",
+                [(key, pipeline, value) for pipeline, value in fingerprints.items()],
+            )
+
     def load_articles(self, ids: Sequence[str]) -> Iterator[Article]:
         """Rebuild stored articles (with their first occurrence's path) for re-tagging.
 

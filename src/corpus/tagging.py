@@ -10,9 +10,10 @@ import hashlib
 import importlib.util
 import itertools
 import os
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from corpus.errors import ModelNotFound
 
@@ -107,6 +108,38 @@ def fingerprint(
     return digest.hexdigest()[:16]
 
 
+def environment_key(model: str | None, gazetteers: Sequence[Path]) -> str:
+    """A digest of what the fingerprints are computed from, read without package metadata:
+    the model asked for (and a model directory's meta.json), every import path as `stat` sees
+    it (installing, upgrading or removing a package there changes its directory, the rule that
+    importlib's own caches of metadata and of directory listings trust), the gazetteers' bytes
+    and the components' version. The same key, the same fingerprints."""
+    chosen = model or os.environ.get("CORPUS_MODEL", "").strip()
+    digest = hashlib.sha256(f"{COMPONENTS_VERSION};{chosen}".encode())
+    meta = Path(chosen) / "meta.json"
+    if chosen and meta.exists():
+        digest.update(f";{meta.absolute()}=".encode() + meta.read_bytes())
+    for entry in sys.path:
+        try:
+            found = os.stat(entry or ".")
+        except OSError:
+            described = "-"
+        else:
+            described = f"{found.st_dev}:{found.st_ino}:{found.st_mtime_ns}"
+        digest.update(f";{os.path.abspath(entry)}={described}".encode())
+    for path in gazetteer_paths(gazetteers):
+        digest.update(b";" + (path.read_bytes() if path.exists() else b""))
+    return digest.hexdigest()
+
+
+class FingerprintMemory(Protocol):
+    """Where the fingerprints computed for an environment key are kept (the store)."""
+
+    def known_fingerprints(self, key: str) -> dict[str, str] | None: ...
+
+    def keep_fingerprints(self, key: str, fingerprints: dict[str, str]) -> None: ...
+
+
 class Fingerprints:
     """The fingerprint each article should be tagged with, by its language's pipeline.
 
@@ -122,6 +155,19 @@ class Fingerprints:
     def of_pipelines(cls, model: str | None, gazetteers: Sequence[Path]) -> Fingerprints:
         """Computed without loading any model."""
         return cls({name: fingerprint(model, gazetteers, name) for name in PIPELINES})
+
+    @classmethod
+    def remembered(
+        cls, model: str | None, gazetteers: Sequence[Path], memory: FingerprintMemory
+    ) -> Fingerprints:
+        """`of_pipelines`, computed once per environment key (package metadata is slow to read:
+        more than all the rest of a re-ingest of unchanged files)."""
+        key = environment_key(model, gazetteers)
+        known = memory.known_fingerprints(key)
+        if known is None or set(known) != set(PIPELINES):
+            known = cls.of_pipelines(model, gazetteers).by_pipeline
+            memory.keep_fingerprints(key, known)
+        return cls(known)
 
     def of(self, lang: str | None) -> str:
         return self.by_pipeline[pipeline_of(lang)]

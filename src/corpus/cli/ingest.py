@@ -129,7 +129,7 @@ def ingest_job(
     ):
         store.on_wait = reporter.warning
         tagger = tagging.tagger_factory(model, gazetteers)
-        fingerprints = Fingerprints.of_pipelines(model, gazetteers)
+        fingerprints = Fingerprints.remembered(model, gazetteers, store)
         yield Ingest(store, tagger, fingerprints, options, reporter)
 
 
