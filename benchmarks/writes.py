@@ -7,8 +7,11 @@
 2. With `--ingest`: a first ingest of N files (a sample of the corpus) as a whole process, with
    and without `account` (patched out in the process), alternating, median of 3.
 3. With `--reingest [--before SRC]`: first ingest and re-ingest of unchanged files,
-   whole-process, on N files and on the whole corpus (the re-ingest a median of 3), and the
-   speed-up; with `--before`, by the `src` directory of an older checkout too, in the same run.
+   whole-process, on N files and on the whole corpus, and the speed-up (first / again) of wall
+   and of CPU seconds (user + system, the workers' too); with `--before`, by the `src`
+   directory of an older checkout too, each side into its own store, the sides alternated in
+   every round (`--first-rounds` first ingests, `--again-rounds` re-ingests; medians), with the
+   1-minute load average before and after each figure.
 
 Ratios are of runs in the same invocation; the machine may be shared, so say so with figures.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -29,6 +33,7 @@ from bench import DEFAULT_CORPUS, copy_corpus, log
 from reads import (
     SIZE_TABLES,
     WRITE_BATCH,
+    corpus,
     first_and_again,
     renamed,
     sides,
@@ -124,6 +129,69 @@ def whole_ingest(folder: Path, work: Path) -> dict[str, float]:
     return alternating(run)
 
 
+def alternated(
+    sides_src: dict[str, Path | None], rounds: int, run: Any
+) -> dict[str, dict[str, Any]]:
+    """Median wall and CPU seconds of `run(side, src)` by each side, the sides' order swapped
+    each round, with the load average before the first round and after the last."""
+    times: dict[str, list[tuple[float, float, int]]] = {side: [] for side in sides_src}
+    load = os.getloadavg()[0]
+    for n in range(rounds):
+        for side in list(sides_src) if n % 2 == 0 else list(sides_src)[::-1]:
+            times[side].append(run(side, sides_src[side]))
+    after = os.getloadavg()[0]
+    return {
+        side: {
+            "wall_s": round(statistics.median(w for w, _, _ in runs), 3),
+            "cpu_s": round(statistics.median(c for _, c, _ in runs), 3),
+            "rc": runs[-1][2],
+            "load": [round(load, 1), round(after, 1)],
+        }
+        for side, runs in times.items()
+    }
+
+
+def reingest(
+    folder: Path, work: Path, before: Path | None, first_rounds: int, again_rounds: int
+) -> dict[str, Any]:
+    """First ingest and re-ingest of one folder by each side into its own store, alternated."""
+    stores = {side: work / f"reingest-{side}-{folder.name}.db" for side in sides(before)}
+
+    def first(side: str, src: Path | None) -> tuple[float, float, int]:
+        for path in work.glob(f"{stores[side].name}*"):
+            path.unlink()
+        return corpus(["ingest", str(folder), "--db", str(stores[side]), "--no-progress"], src)
+
+    def again(side: str, src: Path | None) -> tuple[float, float, int]:
+        return corpus(["ingest", str(folder), "--db", str(stores[side]), "--no-progress"], src)
+
+    found = {"first": alternated(sides(before), first_rounds, first)}
+    alternated(sides(before), 1, again)  # each side's first re-ingest: compiled, kept, cached
+    found["again"] = alternated(sides(before), again_rounds, again)
+    for side in sides(before):
+        one, two = found["first"][side], found["again"][side]
+        found.setdefault("speedup", {})[side] = {
+            "wall": round(one["wall_s"] / two["wall_s"], 1),
+            "cpu": round(one["cpu_s"] / two["cpu_s"], 1),
+        }
+    if before is not None:
+        found["after_vs_before"] = {
+            "again_wall": round(
+                found["again"]["before"]["wall_s"] / found["again"]["after"]["wall_s"], 2
+            ),
+            "again_cpu": round(
+                found["again"]["before"]["cpu_s"] / found["again"]["after"]["cpu_s"], 2
+            ),
+            "first_wall": round(
+                found["first"]["before"]["wall_s"] / found["first"]["after"]["wall_s"], 3
+            ),
+            "first_cpu": round(
+                found["first"]["before"]["cpu_s"] / found["first"]["after"]["cpu_s"], 3
+            ),
+        }
+    return found
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -133,27 +201,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--reingest", action="store_true", help="also re-ingest speed-ups")
     parser.add_argument("--before", type=Path, help="with --reingest: also this older `src`")
     parser.add_argument("--work", type=Path, help="where to build the stores (default: /tmp)")
+    parser.add_argument("--no-write-path", action="store_true", help="skip the write path")
+    parser.add_argument("--first-rounds", type=int, default=1, help="first ingests of each side")
+    parser.add_argument("--again-rounds", type=int, default=5, help="re-ingests of each side")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(dir=args.work) as tmp:
         work = Path(tmp)
         source = args.source
         if args.reingest:
+            # As installed: the bytecode of each side is written once and read after (a
+            # PYTHONDONTWRITEBYTECODE environment would compile every module in every run).
+            os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
             small = copy_corpus(args.corpus, work / "small", 1, limit=args.files)
-            for side, src in sides(args.before).items():
-                for name, folder in ((f"{args.files} files", small), ("whole corpus", args.corpus)):
-                    log(f"first ingest of {name} and its re-ingest ({side})")
-                    db = work / f"{side}-{name.split()[0]}.db"
-                    results[f"reingest, {name}, {side}"] = first_and_again(folder, db, src)
-                    log(json.dumps(results))  # each figure as soon as it is measured
-            source = source or work / "after-whole.db"
-        if source is None:
+            for name, folder in ((f"{args.files} files", small), ("whole corpus", args.corpus)):
+                log(f"first ingest of {name} and its re-ingest")
+                results[f"reingest, {name}"] = reingest(
+                    folder, work, args.before, args.first_rounds, args.again_rounds
+                )
+                log(json.dumps(results))  # each figure as soon as it is measured
+            source = source or work / f"reingest-after-{args.corpus.name}.db"
+        if source is None and not args.no_write_path:
             log("first ingest of the corpus")
             source = work / "whole.db"
             first_and_again(args.corpus, source, None)
-        log("the write path, with and without the aggregates")
-        results["write path"] = write_path(tagged_articles(source), work)
-        log(json.dumps(results))
+        if not args.no_write_path:
+            log("the write path, with and without the aggregates")
+            results["write path"] = write_path(tagged_articles(source), work)
+            log(json.dumps(results))
         if args.ingest:
             log(f"first ingest of {args.files} files, with and without the aggregates")
             sample = copy_corpus(args.corpus, work / "sample", 1, limit=args.files)
