@@ -139,6 +139,8 @@ def alternated(
     for n in range(rounds):
         for side in list(sides_src) if n % 2 == 0 else list(sides_src)[::-1]:
             times[side].append(run(side, sides_src[side]))
+            if times[side][-1][2] != 0:
+                raise SystemExit(f"corpus ingest failed ({side}, exit status {times[side][-1][2]})")
     after = os.getloadavg()[0]
     return {
         side: {

@@ -167,3 +167,31 @@ def test_each_file_found_is_keyed_by_its_resolved_path(
     found = [f for f in discover_keyed(args) if isinstance(f, tuple)]
     assert [key for _, key in found] == [str((real / n).resolve()) for n in ("a.txt", "sub/b.txt")]
     assert all(key == str(path.resolve()) for path, key in found)
+
+
+def test_a_directory_gives_the_files_rglob_finds(tmp_path: Path) -> None:
+    """One walk lists a directory's files as `rglob("*")` less its directories did: hidden
+    files, any case of suffix, links to files and broken ones; no link to a directory followed."""
+    root = tmp_path / "in"
+    (root / "sub" / "deeper").mkdir(parents=True)
+    (root / "dir.txt").mkdir()  # a directory named like a file
+    for name in (
+        "a.txt",
+        ".hidden.txt",
+        "sub/b.TXT",
+        "sub/c.md",
+        "sub/deeper/e.jsonl",
+        "dir.txt/d.txt",
+    ):
+        (root / name).write_text(f"The story of {name}.")
+    (root / "linked").symlink_to(root / "sub", target_is_directory=True)
+    (root / "copy.txt").symlink_to(root / "sub" / "b.TXT")
+    (root / "broken.txt").symlink_to(root / "missing.txt")
+    found = list(discover([str(root)]))
+    expected = sorted(
+        p for p in root.rglob("*") if not p.is_dir() and p.suffix.lower() in (".txt", ".jsonl")
+    )
+    taken = [p for p in expected if p.name not in ("broken.txt", "b.TXT")]  # b.TXT: as copy.txt
+    assert [f for f in found if isinstance(f, Path)] == taken
+    [error] = [f for f in found if isinstance(f, LoadError)]
+    assert "broken.txt: broken symbolic link" in str(error)

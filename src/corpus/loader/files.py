@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from corpus.escapes import UNSAFE_IN_LINE, escape
 from corpus.loader.conventions.discovery import not_an_article
-from corpus.loader.formats import matches_format
+from corpus.loader.formats import name_matches_format
 
 if TYPE_CHECKING:  # finding files needs no models: a re-ingest of unchanged files loads none
     from corpus.models import Article
@@ -160,11 +160,16 @@ def _resolved(path: Path, directories: dict[str, str]) -> str:
 def _expand(arg: str, pattern: str | None, only: str | None) -> Iterator[Path | LoadError]:
     path = Path(arg)
     if path.is_dir():
-        found = path.rglob(pattern or "*")
+        errors: list[OSError] = []
         if pattern is None:
-            found = (p for p in found if matches_format(p, only))
-        matches = sorted(p for p in found if not p.is_dir())
-        unreadable = _unreadable_directories(path)  # rglob skips them without a word
+            matches = sorted(_supported_files(path, only, errors))
+        else:
+            matches = sorted(p for p in path.rglob(pattern) if not p.is_dir())
+            _walk_for_errors(path, errors)  # rglob skips them without a word
+        unreadable = [
+            LoadError(error.filename or path, f"cannot read this directory ({_reason(error)})")
+            for error in errors
+        ]
         if not matches and not unreadable:
             wanted = repr(pattern) if pattern else f"a {only or 'supported'} format"
             yield LoadError(arg, f"no files matching {wanted} in this directory")
@@ -181,14 +186,19 @@ def _expand(arg: str, pattern: str | None, only: str | None) -> Iterator[Path | 
         yield LoadError(arg, "no such file or directory")
 
 
-def _unreadable_directories(root: Path) -> list[LoadError]:
-    errors: list[OSError] = []
+def _supported_files(root: Path, only: str | None, errors: list[OSError]) -> Iterator[Path]:
+    """The files under `root` of a supported format (of `only`): `root.rglob("*")` less its
+    directories, told apart as a directory's listing tells them (no `stat` of each file), in
+    one walk that puts each directory it cannot read in `errors`. Neither follows a link to a
+    directory; a link to a file, or a broken one, is a file."""
+    for directory, _, names in os.walk(root, onerror=errors.append):
+        base = Path(directory)
+        yield from (base / name for name in names if name_matches_format(name, only))
+
+
+def _walk_for_errors(root: Path, errors: list[OSError]) -> None:
     for _ in os.walk(root, onerror=errors.append):
         pass
-    return [
-        LoadError(error.filename or root, f"cannot read this directory ({_reason(error)})")
-        for error in errors
-    ]
 
 
 def _reason(error: OSError) -> str:

@@ -42,7 +42,12 @@ def file_name(path: str | PurePath) -> str:
 
 def suffix_format(path: str | PurePath) -> Format | None:
     """The format a file's name says it holds, or None for a suffix of no supported format."""
-    name = file_name(path).lower()
+    return name_format(file_name(path))
+
+
+def name_format(name: str) -> Format | None:
+    """`suffix_format` of a file's name alone (the last part of its path)."""
+    name = name.lower()
     if not name.endswith(_SUFFIXES):
         return None
     return next(f for suffix, f in _BY_SUFFIX if name.endswith(suffix))
@@ -55,7 +60,8 @@ def format_of(path: str | PurePath, forced: str | None = None) -> Format:
     return suffix_format(path) or FORMATS["txt"]
 
 
-def matches_format(path: str | PurePath, only: str | None = None) -> bool:
-    """Whether a file found in a directory is taken by default: a supported suffix (of `only`)."""
-    found = suffix_format(path)
+def name_matches_format(name: str, only: str | None = None) -> bool:
+    """Whether a file found in a directory is taken by default, by its name (the last part of
+    its path): a supported suffix (of `only`)."""
+    found = name_format(name)
     return found is not None and (only is None or found.name == only)
