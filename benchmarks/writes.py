@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,48 +48,54 @@ from corpus.parallel import chunked
 from corpus.store import Store
 
 REPEATS = 3
-WITHOUT = "import corpus.store\ncorpus.store.account = lambda conn, ids, sign: None\n"
+Seconds = tuple[float, float]  # wall, CPU
+WITHOUT = "import corpus.store\ncorpus.store.account = lambda conn, ids, sign, **_: None\n"
 INGEST = (
     "import sys\n{patch}from corpus.cli import main\n"
     "main(['ingest', *sys.argv[1:], '--no-progress', '--jobs', '1'])\n"
 )
 
 
-def write_all(db: Path, tagged: list[TaggedArticle], with_account: bool) -> float:
-    """Seconds to write every tagged article (as its own file) into a fresh store."""
+def write_all(db: Path, tagged: list[TaggedArticle], with_account: bool) -> Seconds:
+    """Wall and CPU seconds to write every tagged article (as its own file) into a fresh
+    store."""
     kept = store_module.account
     if not with_account:
-        store_module.account = lambda conn, ids, sign: None  # type: ignore[assignment]
+        store_module.account = lambda conn, ids, sign, **_: None  # type: ignore[assignment]
     try:
         files = [renamed(item, 0) for item in tagged]
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         with Store.open(db) as store:
             for batch in chunked(files, WRITE_BATCH):
                 store.write_files(batch)
-        return time.perf_counter() - start
+        return time.perf_counter() - start, time.process_time() - cpu
     finally:
         store_module.account = kept
 
 
 def alternating(run: Any) -> dict[str, float]:
-    """Median seconds of `run(with_account)` for both sides, the order swapped each round."""
-    times: dict[bool, list[float]] = {True: [], False: []}
+    """Median wall and CPU seconds of `run(with_account)` for both sides, the order swapped
+    each round (CPU: user and system of the process, what a shared machine does not inflate)."""
+    times: dict[bool, list[Seconds]] = {True: [], False: []}
     for n in range(REPEATS):
         for side in (True, False) if n % 2 == 0 else (False, True):
             times[side].append(run(side))
-    with_s, without_s = (statistics.median(times[side]) for side in (True, False))
-    return {
-        "with_s": round(with_s, 2),
-        "without_s": round(without_s, 2),
-        "added_s": round(with_s - without_s, 2),
-        "added": round(with_s / without_s - 1, 4),
-    }
+    found: dict[str, float] = {}
+    for what, i in (("", 0), ("cpu_", 1)):
+        with_s, without_s = (statistics.median(t[i] for t in times[side]) for side in (True, False))
+        found |= {
+            f"with_{what}s": round(with_s, 2),
+            f"without_{what}s": round(without_s, 2),
+            f"added_{what}s": round(with_s - without_s, 2),
+            f"added{'_' + what[:-1] if what else ''}": round(with_s / without_s - 1, 4),
+        }
+    return found
 
 
 def write_path(tagged: list[TaggedArticle], work: Path) -> dict[str, Any]:
     rounds = iter(range(2 * REPEATS))
 
-    def run(side: bool) -> float:
+    def run(side: bool) -> Seconds:
         db = work / f"write-{next(rounds)}.db"
         seconds = write_all(db, tagged, side)
         if side:
@@ -112,16 +119,19 @@ def write_path(tagged: list[TaggedArticle], work: Path) -> dict[str, Any]:
 def whole_ingest(folder: Path, work: Path) -> dict[str, float]:
     rounds = iter(range(2 * REPEATS))
 
-    def run(side: bool) -> float:
+    def run(side: bool) -> Seconds:
         db = work / f"ingest-{next(rounds)}.db"
         script = INGEST.format(patch="" if side else WITHOUT)
+        used = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(
             [sys.executable, "-c", script, str(folder), "--db", str(db)],
             check=False,
             capture_output=True,
         )
-        seconds = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - used.ru_utime - used.ru_stime
+        seconds = time.perf_counter() - start, cpu
         for path in work.glob(f"{db.name}*"):
             path.unlink()
         return seconds

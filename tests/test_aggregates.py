@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from corpus import aggregates, analysis
+from corpus import aggregates, analysis, kept_pairs
 from corpus.migrations import MIGRATIONS
 from corpus.scope import Scope
 from corpus.store import Store
@@ -117,29 +117,29 @@ def test_a_mention_between_sentences_belongs_to_none() -> None:
     assert aggregates.sentence_sets(sentences, mentions) == [{"a"}, {"c", "a"}]
 
 
-def test_pairs_read_from_the_table_equal_a_count_from_the_rows(
-    cli: Callable[..., Result], db: Path, tmp_path: Path, bench_sample: Callable[..., list[Path]]
-) -> None:
+def pairs_match(db: Path) -> None:
     """Every ranking `cooccur` reads from `pair_counts` (the rank index of the pairs seen more
-    than once, then the table when the pairs seen once are needed) equals the one counted from
-    the mention rows, which a language filter takes (every article here is English)."""
-    folder = tmp_path / "bbc"
-    folder.mkdir()
-    for path in bench_sample("bbc", 16):
-        shutil.copy(path, folder / f"{path.parent.name}-{path.name}")
-    assert cli("ingest", folder, "--jobs", "1").exit_code == 0
+    than once, then the table when the pairs seen once are needed, then the pairs it leaves
+    out, from the rows) equals the one counted from the mention rows, which a language filter
+    takes (every article here is English): for the whole store, the most seen person, and the
+    entity of one article with the most pairs."""
     with Store.open(db, readonly=True) as store:
         assert {row[0] for row in store.conn.execute("SELECT lang FROM articles")} == {"en"}
         top = store.conn.execute(
             "SELECT entity_id FROM entity_counts WHERE label = 'PERSON' "
             "ORDER BY articles DESC, entity_id LIMIT 1"
         ).fetchone()[0]
-        once, pairs = store.conn.execute(
-            "SELECT sum(articles = 1), count(*) FROM pair_counts"
-        ).fetchone()
-        assert 0 < once < pairs  # both kinds of pairs, so that both readings are tried
+        single = store.conn.execute(
+            "SELECT c.entity_id FROM entity_counts c WHERE c.articles = 1 AND c.label = 'ORG' "
+            "ORDER BY (SELECT count(*) FROM mentions m WHERE m.article_id = "
+            "(SELECT article_id FROM mentions WHERE entity_id = c.entity_id)) DESC, 1 LIMIT 1"
+        ).fetchone()[0]
         for unit, focus, labels, min_count, size in itertools.product(
-            ("sentence", "article"), (None, top), ((), ("PERSON", "ORG")), (1, 2), (1, 5, 40, None)
+            ("sentence", "article"),
+            (None, top, single),
+            ((), ("PERSON", "ORG")),
+            (1, 2),
+            (1, 5, 40, None),
         ):
             asked = dict(unit=unit, entity=focus, labels=labels, min_count=min_count, top=size)
             from_table = analysis.cooccurrence(store, **asked)  # type: ignore[arg-type]
@@ -147,3 +147,81 @@ def test_pairs_read_from_the_table_equal_a_count_from_the_rows(
             from_rows = analysis.cooccurrence(store, **asked, scope=english)  # type: ignore[arg-type]
             assert from_table.pairs == from_rows.pairs, asked
             assert from_table.units == from_rows.units
+
+
+def test_pairs_read_from_the_table_equal_a_count_from_the_rows(
+    cli: Callable[..., Result], db: Path, tmp_path: Path, bench_sample: Callable[..., list[Path]]
+) -> None:
+    folder = tmp_path / "bbc"
+    folder.mkdir()
+    for path in bench_sample("bbc", 16):
+        shutil.copy(path, folder / f"{path.parent.name}-{path.name}")
+    assert cli("ingest", folder, "--jobs", "1").exit_code == 0
+    with Store.open(db, readonly=True) as store:
+        once, pairs = store.conn.execute(
+            "SELECT sum(articles = 1), count(*) FROM pair_counts"
+        ).fetchone()
+        assert 0 < once < pairs  # both kinds of pairs, so that both readings are tried
+        left_out = list(kept_pairs.left_out(store.conn, None))
+        assert len(left_out) > pairs  # most pairs touch an entity of one article
+        assert {s for *_, s, _ in left_out} == {0, 1}
+    pairs_match(db)
+
+
+def singles(db: Path) -> set[str]:
+    """The entities of one article."""
+    with closing(sqlite3.connect(db)) as conn:
+        rows = conn.execute("SELECT entity_id FROM entity_counts WHERE articles = 1")
+        return {row[0] for row in rows}
+
+
+def test_pairs_stay_exact_as_entities_reach_a_second_article_and_fall_back(
+    cli: Callable[..., Result], db: Path, tmp_path: Path, bbc_dir: Path
+) -> None:
+    """The table keeps the pairs of `aggregates.kept` through every kind of write, as entities
+    go from one article to more (their earlier article's pairs come in) and back (those of
+    their last article go out): each step equals a recount and reads as the rows count."""
+    folder = tmp_path / "bbc"
+    folder.mkdir()
+    paths = sorted((bbc_dir / "tech").glob("*.txt"))[:20]  # one topic: entities in common
+    names = [f"{path.parent.name}-{path.name}" for path in paths]
+    up: set[str] = set()  # entities gone from one article to more
+    down: set[str] = set()  # and back
+    counted: set[str] = set()
+
+    def step(*args: str) -> None:
+        nonlocal counted
+        before = singles(db) if db.exists() else set()
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+        after = singles(db)
+        with closing(sqlite3.connect(db)) as conn:
+            now = {r[0] for r in conn.execute("SELECT entity_id FROM entity_counts")}
+        up.update(before & (now - after))
+        down.update((counted - before) & after)
+        counted = now
+        counts_match(db)
+        pairs_match(db)
+
+    for path, name in list(zip(paths, names, strict=True))[:8]:
+        shutil.copy(path, folder / name)
+    step("ingest", folder, "--jobs", "1")
+    for path, name in list(zip(paths, names, strict=True))[8:16]:
+        shutil.copy(path, folder / name)
+    step("ingest", folder, "--jobs", "1")  # inserts: entities reach a second article
+    assert up
+    for name, other in zip(names[8:12], paths[16:20], strict=True):
+        shutil.copy(other, folder / name)  # replaced: the articles before are deleted
+    (folder / names[12]).write_text((folder / names[0]).read_text())  # one text in two files
+    step("ingest", folder, "--jobs", "1")
+    assert down
+    step("retag")
+    with closing(sqlite3.connect(db)) as conn:  # an entity of one article into one of more
+        into, merged = conn.execute(
+            "SELECT m.entity_id, s.entity_id FROM entity_counts m JOIN entity_counts s "
+            "ON s.label = m.label AND s.articles = 1 "
+            "WHERE m.articles > 1 AND m.label IN ('ORG', 'GPE', 'PERSON') "
+            "ORDER BY m.articles, m.entity_id, s.entity_id LIMIT 1"
+        ).fetchone()
+    step("merge", merged, "--into", into)
+    step("unmerge", merged)

@@ -16,10 +16,12 @@ its `--repair`).
   top aliases, and for finding an entity by any alias through an index).
 - `pair_counts`, a row per (a, b), a < b by key, of entities found in one article: how many
   sentences and how many articles hold both (a pair of one sentence is a pair of its article,
-  so both windows share the row). Most pairs are seen once: the indexes that rank pairs by a
-  count hold only those seen more than once (`RANKED`), so that each pair costs the table and
-  the index by `b` (for an entity's pairs), and a ranking that reaches the pairs seen once reads
-  the table.
+  so both windows share the row). It keeps the pairs of entities each in two articles or more,
+  and those two sentences or more hold (`kept`); a pair touching an entity of one article is
+  that article's, counted from its rows when a reader reaches it (`kept_pairs`: most pairs are
+  such). The indexes that rank pairs by a count hold only those seen more than once (`RANKED`),
+  so that each pair costs the table and the index by `b` (for an entity's pairs), and a ranking
+  that reaches the pairs seen once reads the table.
 
 Pairs leave out the value labels (dates, amounts, numbers), as `cooccur` does by default; a
 question about them reads the rows it selects instead. A filter no table covers (a language, a
@@ -32,11 +34,11 @@ from __future__ import annotations
 import itertools
 import sqlite3
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from corpus import naming
+from corpus import kept_pairs, naming
 from corpus.parallel import chunked
 
 # Article columns counted per value, for the articles and for each entity. A new filter column
@@ -110,6 +112,20 @@ ALIAS_TABLES = [
     ) WITHOUT ROWID""",
     "CREATE INDEX entity_aliases_text ON entity_aliases(text COLLATE NOCASE)",
 ]
+KEPT_SQL = "({sentences} >= 2 OR ({a} >= 2 AND {b} >= 2))"  # `kept`, of columns named so
+
+
+def kept(sentences: int, a_articles: int, b_articles: int) -> bool:
+    """Whether `pair_counts` holds a pair seen in `sentences` sentences, of entities in
+    `a_articles` and `b_articles` articles (the one statement of the rule; `KEPT_SQL` is the
+    same in SQL). Every pair counted twice or more in either window is kept."""
+    return sentences >= 2 or (a_articles >= 2 and b_articles >= 2)
+
+
+_ARTICLES = "(SELECT articles FROM entity_counts WHERE key = pair_counts.{})"
+LEAVE_OUT = "DELETE FROM pair_counts WHERE NOT " + KEPT_SQL.format(
+    sentences="sentences", a=_ARTICLES.format("a"), b=_ARTICLES.format("b")
+)  # migration 16: the pairs a store made before `kept` holds and leaves out now
 ALL_TABLES = ("pair_counts", "entity_aliases", "entity_facets", "entity_counts", "article_counts")
 
 
@@ -168,10 +184,10 @@ class Tally:
                 facet_counts[1] += 1
             if entity not in known:
                 known[entity] = first[entity]
-        actors = {e for e, label in zip(entities, labels, strict=True) if label not in VALUE_LABELS}
+        found = actors(mentions)
         for unit in units:
-            self.sentence_pairs.update(_pairs(unit & actors))
-        self.article_pairs.update(_pairs(actors))
+            self.sentence_pairs.update(pairs_of(unit & found))
+        self.article_pairs.update(pairs_of(found))
 
 
 def _two() -> list[int]:
@@ -186,8 +202,15 @@ def _four() -> list[int]:
     return [0, 0, 0, 0]
 
 
-def _pairs(ids: set[str]) -> Iterator[tuple[str, str]]:
+def pairs_of(ids: set[str]) -> Iterator[tuple[str, str]]:
+    """The pairs (a < b by id) of a set of entities."""
     return itertools.combinations(sorted(ids), 2)
+
+
+def actors(mentions: Iterable[Sequence[Any]]) -> set[str]:
+    """The entities of (start, entity, label, ...) mentions that pairs are counted of: those
+    mentioned with a label other than the value labels."""
+    return {mention[1] for mention in mentions if mention[2] not in VALUE_LABELS}
 
 
 def sentence_sets(
@@ -292,16 +315,23 @@ class Grouped:
 # --- writing the tables ----------------------------------------------------------------------
 
 
-def account(conn: sqlite3.Connection, ids: Sequence[str], sign: int) -> None:
+def account(
+    conn: sqlite3.Connection, ids: Sequence[str], sign: int, *, uncounted: Iterable[str] = ()
+) -> None:
     """Add (`sign` 1) or take away (-1) what these stored articles count, from their rows;
-    the entities they mention are renamed from their new counts (`naming`)."""
+    the entities they mention are renamed from their new counts (`naming`). `uncounted`:
+    other articles already in the store that the tables do not count yet."""
     if ids:
-        apply(conn, counts := tally(conn, ids), sign)
+        apply(conn, counts := tally(conn, ids), sign, outside={*ids, *uncounted})
         naming.rename(conn, counts.entities)
 
 
-def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
-    """Add `sign` times a tally to the tables; rows that fall to zero are deleted."""
+def apply(
+    conn: sqlite3.Connection, counts: Tally, sign: int, outside: Collection[str] = ()
+) -> None:
+    """Add `sign` times a tally to the tables; rows that fall to zero are deleted. `outside`:
+    the articles in the store that the tables do not count once this is added (the tally's,
+    when taken away), for the pairs the table keeps (`kept_pairs.write`)."""
     conn.executemany(
         "INSERT INTO article_counts VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
         "articles = articles + excluded.articles, words = words + excluded.words, "
@@ -320,7 +350,8 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
             for entity, c in counts.entities.items()
         ],
     )
-    keys = entity_keys(conn, counts.entities)
+    state = kept_pairs.entity_state(conn, counts.entities)
+    keys = {entity: key for entity, (key, _) in state.items()}
     facets = [(f, v, keys[e], *(sign * n for n in c)) for (f, v, e), c in counts.facets.items()]
     conn.executemany(
         "INSERT INTO entity_facets VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
@@ -333,37 +364,18 @@ def apply(conn: sqlite3.Connection, counts: Tally, sign: int) -> None:
         "mentions = mentions + excluded.mentions",
         aliases,
     )
-    pairs = _pair_rows(keys, counts, sign)
-    conn.executemany(
-        "INSERT INTO pair_counts VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET "
-        "sentences = sentences + excluded.sentences, articles = articles + excluded.articles",
-        pairs,
-    )
+    kept_pairs.write(conn, counts, state, sign, outside)
     if sign > 0:
         return  # only taking away brings a count to zero
     for sql, rows in (
         ("DELETE FROM article_counts WHERE facet = ? AND value = ?", list(counts.articles)),
         ("DELETE FROM entity_facets WHERE facet = ? AND value = ? AND entity = ?", facets),
         ("DELETE FROM entity_aliases WHERE entity = ? AND text = ?", aliases),
-        ("DELETE FROM pair_counts WHERE a = ? AND b = ?", pairs),
         ("DELETE FROM entity_counts WHERE key = ?", [(k,) for k in keys.values()]),
     ):
         keyed = [row[: sql.count("?")] for row in rows]
         column = "mentions" if "aliases" in sql else "articles"
         conn.executemany(f"{sql} AND {column} = 0", keyed)
-
-
-def _pair_rows(keys: dict[str, int], counts: Tally, sign: int) -> list[tuple[int, int, int, int]]:
-    """(a, b, sentences, articles) by key, a < b, in key order (each upsert near the one
-    before): a row per pair of the tally, most of the rows a write adds."""
-    in_sentences = counts.sentence_pairs.get
-    rows = []
-    for (a, b), n in counts.article_pairs.items():
-        x, y = keys[a], keys[b]
-        s = in_sentences((a, b), 0)
-        rows.append((x, y, sign * s, sign * n) if x < y else (y, x, sign * s, sign * n))
-    rows.sort()
-    return rows
 
 
 def _entity_labels(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, str]:
@@ -372,19 +384,6 @@ def _entity_labels(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, st
     for chunk in chunked(ids, CHUNK):
         marks = ",".join("?" * len(chunk))
         found.update(conn.execute(f"SELECT id, label FROM entities WHERE id IN ({marks})", chunk))
-    return found
-
-
-def entity_keys(conn: sqlite3.Connection, ids: Iterable[str]) -> dict[str, int]:
-    """entity id -> its key in `entity_counts`, for those that have a row."""
-    found: dict[str, int] = {}
-    for chunk in chunked(ids, CHUNK):
-        marks = ",".join("?" * len(chunk))
-        found.update(
-            conn.execute(
-                f"SELECT entity_id, key FROM entity_counts WHERE entity_id IN ({marks})", chunk
-            )
-        )
     return found
 
 
@@ -446,5 +445,9 @@ def expected(
         },
         "entity_facets": {key: tuple(c) for key, c in counts.facets.items()},
         "entity_aliases": {key: (n,) for key, n in counts.aliases.items()},
-        "pair_counts": {key: tuple(c) for key, c in counts.pairs.items()},
+        "pair_counts": {
+            (a, b): (s, n)
+            for (a, b), (s, n) in counts.pairs.items()
+            if kept(s, counts.entities[a][1], counts.entities[b][1])
+        },
     }

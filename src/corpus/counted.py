@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from corpus import kept_pairs
 from corpus.aggregates import RANKED, VALUE_LABELS
 from corpus.labels import EVERY_LABEL, Labels
 from corpus.parallel import chunked
@@ -200,7 +201,9 @@ def ranked_pairs(
 ) -> tuple[int, Iterator[RankedPair]]:
     """N, and the pairs of `pairs` with each entity's unit count, streamed in their order:
     read by count, and each run of pairs of one count sorted by PMI, then ids (so that only
-    one run is held, and the first `top` read only as far as the run of the last)."""
+    one run is held, and the first `top` read only as far as the run of the last). The pairs
+    seen once come last: those the table keeps, then those it leaves out (`kept_pairs`), read
+    from the rows only when a reader reaches them."""
     n = units(store, unit)
     frequency_column = "sentences" if unit == "sentence" else "articles"
     chosen = sorted({label.upper() for label in labels})
@@ -213,32 +216,66 @@ def ranked_pairs(
         )
         params = [*chosen, focus or "", *chosen, focus or ""]
     column = frequency_column  # pair_counts names its windows' counts alike
-    where = f"p.{column} >= ?"
-    args: list[object] = [max(1, min_count)]  # a window without the pair counts 0
+    where, args = "", []
     if focus is not None:
         row = store.conn.execute(
             "SELECT key FROM entity_counts WHERE entity_id = ?", (focus,)
         ).fetchone()
-        where += " AND (p.a = ? OR p.b = ?)"
-        args += [row[0], row[0]] if row else [-1, -1]
+        where = " AND (p.a = ? OR p.b = ?)"
+        args = [row[0], row[0]] if row else [-1, -1]
 
-    def read(also: str, order: str = f" ORDER BY p.{column} DESC") -> Iterator[Any]:
+    def read(least: object, also: str, order: str = f" ORDER BY p.{column} DESC") -> Iterator[Any]:
         return store.conn.execute(
             f"SELECT p.{column}, ea.entity_id, eb.entity_id, ea.{frequency_column}, "
             f"eb.{frequency_column} FROM pair_counts p "
             "JOIN entity_counts ea ON ea.key = p.a JOIN entity_counts eb ON eb.key = p.b "
-            f"WHERE {where}{also}{condition}{order}",
+            f"WHERE p.{column} {least}{where}{also}{condition}{order}",
             [*args, *params],
         )
 
-    def by_count() -> Iterator[Any]:
-        # The rank index holds the pairs seen more than once, in order; those seen once (most
-        # of them) are read from the table after them, and only when read that far.
-        yield from read(f" AND p.{RANKED.format(column)}")
-        if min_count <= 1:
-            yield from read(f" AND p.{column} = 1", "")
+    # The rank index holds the pairs seen more than once, in order (an entity's pairs are read
+    # by key and sorted); those seen once (most of them) are read after them, and only when
+    # read that far: from the table, then those it leaves out, from the rows.
+    more = max(2, min_count)
+    twice = read(f">= {more}", f" AND p.{RANKED.format(column)}" if focus is None else "")
+    found = _in_order(twice, n)
+    if min_count > 1:
+        return n, found
 
-    return n, _in_order(read("") if focus is not None else by_count(), n)
+    def once() -> Iterator[Any]:
+        yield from read("= 1", "", "")
+        yield from _left_out(store, unit, focus, chosen)
+
+    return n, itertools.chain(found, _in_order(once(), n))
+
+
+def _left_out(
+    store: Store, unit: str, focus: str | None, chosen: Sequence[str]
+) -> Iterator[tuple[int, str, str, int, int]]:
+    """The pairs seen once in `unit` that the table leaves out, as rows of `ranked_pairs`'s
+    query (the labels chosen, unless an end is the focus)."""
+    column = "sentences" if unit == "sentence" else "articles"
+    window = 2 if unit == "sentence" else 3
+    found = (pair for pair in kept_pairs.left_out(store.conn, focus) if pair[window] == 1)
+    for chunk in chunked(found, CHUNK):
+        ids = sorted({e for pair in chunk for e in pair[:2]})
+        info: dict[str, tuple[str, int]] = {}
+        for part in chunked(ids, CHUNK):
+            info.update(
+                (e, (label, n))
+                for e, label, n in store.conn.execute(
+                    f"SELECT entity_id, label, {column} FROM entity_counts "
+                    f"WHERE entity_id IN ({','.join('?' * len(part))})",
+                    part,
+                )
+            )
+        for a, b, *_ in chunk:
+            (label_a, fa), (label_b, fb) = info[a], info[b]
+            if chosen and not (
+                (label_a in chosen or a == focus) and (label_b in chosen or b == focus)
+            ):
+                continue
+            yield 1, a, b, fa, fb
 
 
 def _in_order(rows: Iterable[tuple[int, str, str, int, int]], n: int) -> Iterator[RankedPair]:

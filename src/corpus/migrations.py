@@ -230,6 +230,9 @@ MIGRATIONS: list[list[Step]] = [
             PRIMARY KEY (key, pipeline)
         ) WITHOUT ROWID""",
     ],
+    # 16: pair_counts keeps only the pairs of `aggregates.kept`; a pair touching an entity of
+    # one article is read from that article's rows (`kept_pairs`).
+    [aggregates.LEAVE_OUT],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

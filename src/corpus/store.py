@@ -358,7 +358,7 @@ class Store:
                 replaced.update(self._replace_file(conn, item, stamp))
                 signing.extend(item.tagged.values())
             mates = dupes_index.cluster_mates(conn, replaced)
-            self._delete_orphans(conn, replaced)
+            self._delete_orphans(conn, replaced, uncounted=tagged)
             account(conn, tagged, 1)
             signed = [(t.article.id, t.article.body, t.signature, t.shingles) for t in signing]
             dupes_index.add(conn, signed, mates)
@@ -439,7 +439,11 @@ class Store:
         return old_ids
 
     @staticmethod
-    def _delete_orphans(conn: sqlite3.Connection, candidates: set[str]) -> None:
+    def _delete_orphans(
+        conn: sqlite3.Connection, candidates: set[str], uncounted: list[str]
+    ) -> None:
+        """Delete the articles no file holds any more (`uncounted`: those stored by this
+        write, not counted yet)."""
         orphans = [
             article_id
             for article_id in sorted(candidates)
@@ -449,7 +453,7 @@ class Store:
                 (article_id,),
             ).fetchone()
         ]
-        account(conn, orphans, -1)
+        account(conn, orphans, -1, uncounted=uncounted)
         conn.executemany("DELETE FROM articles WHERE id = ?", [(i,) for i in orphans])
 
 
