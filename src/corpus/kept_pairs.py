@@ -196,16 +196,19 @@ def left_out(conn: Any, focus: str | None) -> Iterator[tuple[str, str, int, int]
     """The pairs the table leaves out, as (a, b, sentences, articles) with a < b by id (each
     counts one article and at most one sentence); with `focus`, only its pairs. Read from the
     rows of the articles holding an entity of one article (with `focus`, of its articles)."""
-    if focus is not None:
-        articles = _articles_of(conn, [focus], ())
-    else:
-        articles = sorted(
-            str(row[0])
-            for row in conn.execute(
-                "SELECT DISTINCT m.article_id FROM entity_counts c "
-                "JOIN mentions m ON m.entity_id = c.entity_id WHERE c.articles = 1"
-            )
+    if conn.execute("SELECT 1 FROM entity_counts WHERE articles = 1 LIMIT 1").fetchone() is None:
+        return  # no entity of one article: the table holds every pair
+    holding = (
+        "SELECT DISTINCT m.article_id FROM entity_counts c "
+        "JOIN mentions m ON m.entity_id = c.entity_id WHERE c.articles = 1"
+    )
+    if focus is not None:  # those of its articles
+        holding = (
+            "SELECT DISTINCT f.article_id FROM mentions f JOIN mentions m "
+            "ON m.article_id = f.article_id JOIN entity_counts c ON c.entity_id = m.entity_id "
+            "WHERE f.entity_id = ? AND c.articles = 1"
         )
+    articles = sorted(str(row[0]) for row in conn.execute(holding, [focus] if focus else []))
     known: dict[str, int] = {}
     for chunk in chunked(windows(conn, articles), CHUNK):
         ids = {e for _, _, actors in chunk for e in actors if e not in known}
