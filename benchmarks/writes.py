@@ -5,7 +5,8 @@
    without `aggregates.account`, alternating, median of 3: the seconds the aggregates add, and
    the aggregates' share of that store's bytes (SQLite's dbstat, as an ingest lays them out).
 2. With `--ingest`: a first ingest of N files (a sample of the corpus) as a whole process, with
-   and without `account` (patched out in the process), alternating, median of 3.
+   and without `account` (patched out in the process), alternating, median of 3. With
+   `--phases`: the CPU seconds of `account`'s parts inside such an ingest, and their share.
 3. With `--reingest [--before SRC]`: first ingest and re-ingest of unchanged files,
    whole-process, on N files and on the whole corpus, and the speed-up (first / again) of wall
    and of CPU seconds (user + system, the workers' too); with `--before`, by the `src`
@@ -139,6 +140,53 @@ def whole_ingest(folder: Path, work: Path) -> dict[str, float]:
     return alternating(run)
 
 
+PHASES = (("aggregates", "tally"), ("aggregates", "apply"), ("naming", "rename"))
+PHASE_SCRIPT = """import json, sys, time
+from corpus import aggregates, naming, store
+spent = dict.fromkeys(["tally", "apply", "rename"], 0.0)
+def timed(module, name):
+    function = getattr(module, name)
+    def run(*args, **kwargs):
+        start = time.process_time()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            spent[name] += time.process_time() - start
+    setattr(module, name, run)
+for module, name in {phases}:
+    timed(globals()[module], name)
+from corpus.cli import main
+try:
+    main(["ingest", *sys.argv[1:], "--no-progress", "--jobs", "1"])
+except SystemExit:
+    pass
+print(json.dumps({{"cpu_s": time.process_time(), **spent}}))
+"""
+
+
+def ingest_phases(folder: Path, work: Path) -> dict[str, float]:
+    """CPU seconds of a first ingest (one process, `--jobs 1`), and of the parts of
+    `aggregates.account` in it (the merges across articles' included), median of 3: the
+    aggregates' cost measured inside the process, where runs of whole ingests with and without
+    them differ by more than it on a shared machine."""
+    runs = []
+    for n in range(REPEATS):
+        db = work / f"phases-{n}.db"
+        script = PHASE_SCRIPT.format(phases=PHASES)
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(folder), "--db", str(db)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        runs.append(json.loads(done.stdout.splitlines()[-1]))
+        for path in work.glob(f"{db.name}*"):
+            path.unlink()
+    found = {key: round(statistics.median(run[key] for run in runs), 2) for key in runs[0]}
+    account = sum(found[name] for _, name in PHASES)
+    return found | {"account_s": round(account, 2), "share": round(account / found["cpu_s"], 4)}
+
+
 def alternated(
     sides_src: dict[str, Path | None], rounds: int, run: Any
 ) -> dict[str, dict[str, Any]]:
@@ -210,6 +258,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--from", dest="source", type=Path, help="a store tagged before")
     parser.add_argument("--files", type=int, default=400, help="files of the sampled runs")
     parser.add_argument("--ingest", action="store_true", help="also whole first ingests")
+    parser.add_argument("--phases", action="store_true", help="also account's CPU in an ingest")
     parser.add_argument("--reingest", action="store_true", help="also re-ingest speed-ups")
     parser.add_argument("--before", type=Path, help="with --reingest: also this older `src`")
     parser.add_argument("--work", type=Path, help="where to build the stores (default: /tmp)")
@@ -245,6 +294,10 @@ def main(argv: list[str] | None = None) -> None:
             log(f"first ingest of {args.files} files, with and without the aggregates")
             sample = copy_corpus(args.corpus, work / "sample", 1, limit=args.files)
             results[f"first ingest, {args.files} files"] = whole_ingest(sample, work)
+        if args.phases:
+            log(f"first ingest of {args.files} files, the aggregates' CPU in it")
+            sample = copy_corpus(args.corpus, work / "phases", 1, limit=args.files)
+            results[f"account in a first ingest, {args.files} files"] = ingest_phases(sample, work)
     print(json.dumps(results, indent=2))
 
 
