@@ -192,22 +192,22 @@ def test_reingest_of_unchanged_files_imports_no_tagging_or_models(
         " 'corpus.gazetteer', 'corpus.engines', 'corpus.pipeline', 'rich', 'importlib.metadata')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
-    (tmp_path / "run").mkdir()  # the same working directory (on the import path) for both runs
 
-    def reingest() -> subprocess.CompletedProcess[str]:
+    def reingest(cwd: Path) -> subprocess.CompletedProcess[str]:
+        cwd.mkdir()  # first on the import path of `python -c`: where it is does not matter
         return subprocess.run(
             [sys.executable, "-c", script, str(folder)],
             capture_output=True,
             text=True,
             env={"CORPUS_DB": str(db), "PATH": "/usr/bin:/bin"},
-            cwd=tmp_path / "run",
+            cwd=cwd,
             check=True,
         )
 
-    reingest()  # this environment's pipeline fingerprints are computed once, and kept
+    reingest(tmp_path / "here")  # this environment's pipeline fingerprints are computed, kept
     touched = sorted(folder.glob("*.txt"))[0]  # the same bytes, a new mtime: hashed, not parsed
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
-    out = reingest()
+    out = reingest(tmp_path / "there")
     assert "0 new, 21 unchanged (4 files)" in out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
     with Store.open(db, readonly=True) as store:  # the new mtime is recorded

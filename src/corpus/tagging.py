@@ -110,26 +110,43 @@ def fingerprint(
 
 def environment_key(model: str | None, gazetteers: Sequence[Path]) -> str:
     """A digest of what the fingerprints are computed from, read without package metadata:
-    the model asked for (and a model directory's meta.json), every import path as `stat` sees
-    it (installing, upgrading or removing a package there changes its directory, the rule that
-    importlib's own caches of metadata and of directory listings trust), the gazetteers' bytes
-    and the components' version. The same key, the same fingerprints."""
+    the model asked for (and a model directory's meta.json), the entries of each directory of
+    the import path named for a distribution whose presence or version a fingerprint holds
+    (installing, upgrading or removing one adds, renames or removes its package and its
+    `NAME-VERSION.dist-info`: pip never edits a version in place), the gazetteers' bytes and
+    the components' version. The same key, the same fingerprints."""
     chosen = model or os.environ.get("CORPUS_MODEL", "").strip()
     digest = hashlib.sha256(f"{COMPONENTS_VERSION};{chosen}".encode())
     meta = Path(chosen) / "meta.json"
     if chosen and meta.exists():
         digest.update(f";{meta.absolute()}=".encode() + meta.read_bytes())
-    for entry in sys.path:
-        try:
-            found = os.stat(entry or ".")
-        except OSError:
-            described = "-"
-        else:
-            described = f"{found.st_dev}:{found.st_ino}:{found.st_mtime_ns}"
-        digest.update(f";{os.path.abspath(entry)}={described}".encode())
+    wanted = tuple(_normal(name) for name in (*FINGERPRINTED, chosen) if name)
+    for entry in sys.path:  # what each holds, in order; not where it is (`python -m` puts the
+        digest.update(f";{_relevant(entry, wanted)}".encode())  # working directory first)
     for path in gazetteer_paths(gazetteers):
         digest.update(b";" + (path.read_bytes() if path.exists() else b""))
     return digest.hexdigest()
+
+
+# The distributions whose presence and version the fingerprints hold (and a --model package).
+FINGERPRINTED = (*MODEL_CANDIDATES, JAPANESE_MODEL, "countryinfo", "names")
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_")
+
+
+def _relevant(entry: str, wanted: tuple[str, ...]) -> str:
+    """What the fingerprints may depend on in one entry of the import path: the names in it
+    that begin with a wanted distribution's, or a zip file's size and time."""
+    try:
+        names = os.listdir(entry or ".")
+    except NotADirectoryError:
+        found = os.stat(entry)
+        return f"{found.st_size}:{found.st_mtime_ns}"
+    except OSError:
+        return "-"
+    return "/".join(sorted(name for name in names if _normal(name).startswith(wanted)))
 
 
 class FingerprintMemory(Protocol):
