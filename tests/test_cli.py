@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
@@ -183,6 +184,7 @@ def test_reingest_of_unchanged_files_imports_no_tagging_or_models(
     shutil.copytree(seeds_dir, folder)
     records = [{"title": f"Record {n}", "body": f"Naver met LY Corp, {n}."} for n in (1, 2)]
     (folder / "export.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (folder / "README.txt").write_text("Not an article.\n")  # a note: printed without rich
     assert cli("ingest", folder, "--jobs", "1").exit_code == 0
     script = (
         "import sys\nfrom corpus.cli import main\n"
@@ -208,11 +210,30 @@ def test_reingest_of_unchanged_files_imports_no_tagging_or_models(
     touched = sorted(folder.glob("*.txt"))[0]  # the same bytes, a new mtime: hashed, not parsed
     os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))
     out = reingest(tmp_path / "there")
-    assert "0 new, 21 unchanged (4 files)" in out.stderr
+    assert "README.txt: a README file, not an article; skipped" in out.stderr
+    assert "0 new, 21 unchanged, 1 skipped (not articles) (4 files)" in out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
     with Store.open(db, readonly=True) as store:  # the new mtime is recorded
         state = store.file_state(str(touched.resolve()))
         assert state is not None and state.mtime_ns == touched.stat().st_mtime_ns
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "note: a\rb\ac\bd\ve\ff \x1b[31m \x00\x1f\x7f\x9b\u202e é 日本 " + "x" * 150,
+        "warning:   spaces  kept  ",
+    ],
+)
+def test_a_message_to_a_pipe_is_printed_as_rich_prints_it(line: str) -> None:
+    from rich.console import Console
+    from rich.text import Text
+
+    from corpus.cli.ingest import plain_line
+
+    out = io.StringIO()
+    Console(file=out, highlight=False, soft_wrap=True).print(Text(line, style="yellow"))
+    assert plain_line(line) + "\n" == out.getvalue()
 
 
 def test_a_package_installed_on_the_import_path_retags_as_its_fingerprint_says(

@@ -137,8 +137,8 @@ def ingest_job(
 def progress_reporter(enabled: bool) -> Iterator[Reporter]:
     """A reporter printing warnings and errors to stderr, with a progress bar on a terminal.
 
-    rich is imported only to print a message or draw the bar: a re-ingest of unchanged files
-    to a pipe imports none of it.
+    rich is imported only for a terminal: a re-ingest of unchanged files to a pipe or a file
+    imports none of it, and prints its notes as rich would.
     """
 
     @functools.cache
@@ -147,8 +147,13 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
 
         return stderr_console()
 
+    plain = not _may_be_terminal()
+
     def printer(prefix: str, style: str = "") -> Callable[[str], None]:
         def say(message: str) -> None:
+            if plain and "\t" not in message:  # as rich would print it (it expands tabs by
+                click.echo(plain_line(f"{prefix}: {message}"), err=True)  # cell widths)
+                return
             from rich.text import Text
 
             console().print(Text(f"{prefix}: {message}", style=style))
@@ -177,6 +182,15 @@ def progress_reporter(enabled: bool) -> Iterator[Reporter]:
         reporter.tagging_started = lambda: progress.update(tagged, visible=True)
         reporter.articles_tagged = lambda count: progress.advance(tagged, count)
         yield reporter
+
+
+_STRIPPED_BY_RICH = dict.fromkeys(map(ord, "\a\b\v\f\r"))
+
+
+def plain_line(text: str) -> str:
+    """A line of no tab as rich prints it where there is no terminal: without the control
+    characters it strips."""
+    return text.translate(_STRIPPED_BY_RICH)
 
 
 def _may_be_terminal() -> bool:
