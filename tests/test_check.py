@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from corpus.check import CHECKS, FTS_REBUILD, Problem, check_store, run_checks
+from corpus.check import counts as store_counts
 from corpus.cli import main
 from corpus.ingest import Ingest, NullTagger
 from corpus.store import Store
@@ -88,7 +89,10 @@ def test_progress_names_each_check_and_counts_the_recount(store_path: Path) -> N
     started = [text for text in heard if ": " not in text]
     assert started == [f"{name} ({n}/{len(CHECKS)})" for n, (name, _) in enumerate(CHECKS, 1)]
     label = next(text for text in started if text.startswith("aggregate counts"))
-    assert f"{label}: 0 of 19 articles recounted" in heard
+    with Store.open(store_path, readonly=True) as store:
+        mentions = store_counts(store)["mentions"]
+    assert f"{label}: 0 of {mentions:,} mentions read" in heard
+    assert f"{label}: pairs counted in 0 of 19 articles" in heard
 
 
 def test_json_report_of_a_sound_store(store_path: Path) -> None:

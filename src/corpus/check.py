@@ -321,26 +321,17 @@ def _cannot_write(error: sqlite3.DatabaseError) -> str | None:
 
 
 def _aggregates(store: Store, status: Status) -> Iterator[Problem]:
-    """Every count kept at write time against a recount from the rows."""
-    total = store.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
-    recount = aggregates.expected(store.conn, _ticks(status, total, "articles recounted"))
-    found = aggregates.stored(store.conn)
-    for table, rows in recount.items():
-        have = found[table]
-        if have == rows:
-            continue
-        wrong = sorted(
-            (key for key in rows.keys() | have.keys() if rows.get(key) != have.get(key)), key=str
+    """Every count kept at write time against a recount from the rows (`recount`)."""
+    from corpus.recount import differences  # numpy: only when checking
+
+    for found in differences(store.conn, status):
+        yield Problem(
+            "aggregate",
+            "store",
+            f"{found.table} differs from the rows in {found.rows} "
+            f"row{'s' * (found.rows != 1)} (first {found.first}: {found.stored} stored, "
+            f"{found.counted} counted); recount them: {REPAIR_COMMAND.format(db=_quoted(store))}",
         )
-        if wrong:
-            first = wrong[0]
-            yield Problem(
-                "aggregate",
-                "store",
-                f"{table} differs from the rows in {len(wrong)} row{'s' * (len(wrong) != 1)} "
-                f"(first {first}: {have.get(first)} stored, {rows.get(first)} counted); "
-                f"recount them: {REPAIR_COMMAND.format(db=_quoted(store))}",
-            )
 
 
 def _names(store: Store) -> Iterator[Problem]:

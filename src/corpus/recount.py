@@ -1,0 +1,460 @@
+"""The aggregate tables recounted from the rows in bulk, for `corpus check` (numpy).
+
+`aggregates` counts a batch of articles as it writes them, one article at a time in Python;
+this counts the whole store at once, to the same rules, with arrays: each article, mention and
+sentence row is read once (in the caller's read transaction) and turned into integer codes, and
+every count is a sort or a bincount in C. A mention belongs to the first sentence (by start)
+ending after its start, if that sentence starts at or before it (`aggregates.sentence_sets`);
+pairs are of the entities an article mentions with a label outside `aggregates.VALUE_LABELS`
+(`aggregates.Tally.add`). Each table is compared with the stored one row by row, entities by
+id: `differences` names each table that differs, in how many rows, and the first of them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.aggregates import ENTITY_FACETS, FACETS, VALUE_LABELS
+
+Array = npt.NDArray[np.int64]
+Status = Callable[[str], None]
+FETCH = 50_000  # mention rows read at a time
+BLOCK = 5_000  # articles whose pairs are counted at a time (bounds the memory of the pairs)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A table that differs from the rows: in how many rows, the first (by key) and its
+    values, stored and counted (None where the row is missing)."""
+
+    table: str
+    rows: int
+    first: object
+    stored: tuple[object, ...] | None
+    counted: tuple[object, ...] | None
+
+
+class Codes(dict[Any, int]):
+    """Dense integer codes, in the order values are first seen."""
+
+    def __missing__(self, value: Any) -> int:
+        code = self[value] = len(self)
+        return code
+
+    def of(self, values: Iterable[Any]) -> Array:
+        return np.fromiter(map(self.__getitem__, values), np.int64)
+
+    def names(self) -> list[Any]:
+        return list(self)
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of a table: each key as one number (unique), and its values (integers)."""
+
+    keys: Array
+    values: Array  # [rows, columns]
+
+
+def differences(
+    conn: sqlite3.Connection, status: Status = lambda text: None
+) -> Iterator[Difference]:
+    """Every aggregate table that differs from a recount of the rows, in the order of
+    `aggregates.ALL_TABLES` reversed (as `aggregates.expected` gives them)."""
+    rows = Rows.read(conn, status)
+    yield from _compare_dicts("article_counts", rows.article_counts(), _stored_articles(conn))
+    stored = Stored.read(conn, rows)
+    e = max(len(rows.entities), 1)  # final: every stored entity has its code now
+    names = rows.entities.names()
+    labels = rows.labels.names()
+    held, in_article = np.unique(rows.m_article * e + rows.m_entity, return_counts=True)
+    members = rows.members(e)
+    yield from _compare(
+        "entity_counts",
+        rows.entity_counts(conn, e, held, members),
+        stored.entity_counts,
+        lambda key: names[key],
+        lambda values: (labels[values[0]], *values[1:]),
+    )
+    facet_values = rows.values.names()
+    yield from _compare(
+        "entity_facets",
+        rows.entity_facets(e, held, in_article),
+        stored.entity_facets(e),
+        lambda key: (*facet_values[key // e], names[key % e]),
+    )
+    texts = Codes()
+    counted, found = _aliases(rows.aliases.items(), texts), _aliases(stored.aliases, texts)
+    t, text_names = max(len(texts), 1), texts.names()
+    yield from _compare(
+        "entity_aliases",
+        Table(counted[:, 0] * t + counted[:, 1], counted[:, 2:]),
+        Table(found[:, 0] * t + found[:, 1], found[:, 2:]),
+        lambda key: (names[key // t], text_names[key % t]),
+    )
+
+    def pair(key: int) -> object:
+        a, b = str(names[key // e]), str(names[key % e])
+        return (a, b) if a < b else (b, a)
+
+    yield from _compare("pair_counts", rows.pair_counts(e, members, status), stored.pairs(e), pair)
+
+
+# --- the rows --------------------------------------------------------------------------------
+
+
+@dataclass
+class Rows:
+    """The article, mention and sentence rows as arrays, articles numbered in id order."""
+
+    per_article: list[tuple[Any, ...]]  # (words, kind, source, date, lang), in id order
+    values: Codes  # (facet, value) -> code
+    facet_values: dict[str, Array]  # per entity facet: each article's value code (-1: none)
+    entities: Codes  # entity id -> code
+    labels: Codes
+    aliases: Counter[tuple[int, str]]  # (entity code, text) -> mentions
+    m_article: Array  # per mention, in (article, start) order
+    m_start: Array
+    m_entity: Array
+    m_label: Array
+    s_article: Array  # per sentence, in (article, start) order
+    s_start: Array
+    s_end: Array
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, status: Status) -> Rows:
+        articles = conn.execute(f"SELECT id, words, {', '.join(FACETS)} FROM articles ORDER BY id")
+        per_article = [tuple(row) for row in articles]
+        number = {str(row[0]): n for n, row in enumerate(per_article)}
+        values = Codes()
+        facet_values = {
+            facet: np.array(
+                [
+                    values[facet, v] if (v := row[2 + FACETS.index(facet)]) else -1
+                    for row in per_article
+                ],
+                dtype=np.int64,
+            )
+            for facet in ENTITY_FACETS
+        }
+        entities, labels = Codes(), Codes()
+        aliases: Counter[tuple[int, str]] = Counter()
+        total = conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
+        columns: list[list[Array]] = [[], [], [], []]
+        cursor = conn.execute(
+            "SELECT article_id, start, entity_id, label, text FROM mentions "
+            "ORDER BY article_id, start"
+        )
+        done = 0
+        while chunk := cursor.fetchmany(FETCH):
+            status(f"{done:,} of {total:,} mentions read")
+            ids, starts, ents, labs, texts = zip(*chunk, strict=True)
+            codes = entities.of(ents)
+            aliases.update(zip(codes.tolist(), texts, strict=True))
+            found = (_numbers(number, ids), np.array(starts, np.int64), codes, labels.of(labs))
+            for column, array in zip(columns, found, strict=True):
+                column.append(array)
+            done += len(chunk)
+        m_article, m_start, m_entity, m_label = (_joined(column) for column in columns)
+        known = m_article >= 0  # a mention of no article is left to the check of references
+        sentences = np.array(
+            conn.execute("SELECT article_id, start, end FROM sentences").fetchall(), dtype=object
+        ).reshape(-1, 3)
+        s_article = _numbers(number, sentences[:, 0])
+        s_start, s_end = sentences[:, 1].astype(np.int64), sentences[:, 2].astype(np.int64)
+        keep = s_article >= 0
+        order = np.lexsort((s_start[keep], s_article[keep]))
+        return cls(
+            [row[1:] for row in per_article],
+            values,
+            facet_values,
+            entities,
+            labels,
+            aliases,
+            m_article[known],
+            m_start[known],
+            m_entity[known],
+            m_label[known],
+            s_article[keep][order],
+            s_start[keep][order],
+            s_end[keep][order],
+        )
+
+    def article_counts(self) -> dict[object, tuple[int, ...]]:
+        n = len(self.per_article)
+        sentences = np.bincount(self.s_article, minlength=n).tolist()
+        mentions = np.bincount(self.m_article, minlength=n).tolist()
+        counted: dict[object, list[int]] = {}
+        for (words, *facets), s, m in zip(self.per_article, sentences, mentions, strict=True):
+            for key in [("", ""), *zip(FACETS, (value or "" for value in facets), strict=True)]:
+                counts = counted.setdefault(key, [0, 0, 0, 0])
+                counts[0] += 1
+                counts[1] += words
+                counts[2] += s
+                counts[3] += m
+        return {key: tuple(c) for key, c in counted.items()}
+
+    def sentence_of_mentions(self) -> Array:
+        """Each mention's sentence (its place in the s_ arrays), -1 for none: the first
+        sentence of its article, by start, that ends after the mention starts, if it starts
+        at or before it. With the sentences' ends made their running maximum, the first to
+        end after a point is found by a binary search."""
+        n = len(self.s_start)
+        if not n or not len(self.m_start):
+            return np.full(len(self.m_start), -1, np.int64)
+        # offsets become their ranks, so that (article, offset) is one number for any offsets
+        every = np.concatenate([self.s_start, self.s_end, self.m_start])
+        ranks = np.unique(every, return_inverse=True)[1].reshape(-1).astype(np.int64)
+        r = int(ranks.max()) + 1
+        s_start, s_end, m_start = ranks[:n], ranks[n : 2 * n], ranks[2 * n :]
+        ends = np.maximum.accumulate(self.s_article * r + s_end)
+        found = np.searchsorted(ends, self.m_article * r + m_start, side="right")
+        at = np.minimum(found, n - 1)
+        inside = (found < n) & (self.s_article[at] == self.m_article) & (s_start[at] <= m_start)
+        return np.where(inside, found, -1)
+
+    def members(self, e: int) -> Array:
+        """(sentence, entity) as sentence * e + entity, once each: the entities of each
+        sentence (sorted by sentence, then entity)."""
+        sentence = self.sentence_of_mentions()
+        inside = sentence >= 0
+        return _distinct(sentence[inside] * e + self.m_entity[inside])
+
+    def entity_counts(self, conn: sqlite3.Connection, e: int, held: Array, members: Array) -> Table:
+        mentions = np.bincount(self.m_entity, minlength=e)
+        articles = np.bincount(held % e, minlength=e)
+        sentences = np.bincount(members % e, minlength=e)
+        present = np.flatnonzero(mentions)
+        # the label `entities` gives it, else the label of its first mention
+        known = dict(conn.execute("SELECT id, label FROM entities"))
+        first = np.zeros(e, np.int64)
+        seen, at = np.unique(self.m_entity, return_index=True)
+        first[seen] = self.m_label[at]
+        names, labels = self.entities.names(), self.labels.names()
+        label = np.array(
+            [
+                self.labels[known.get(names[code]) or labels[first[code]]]
+                for code in present.tolist()
+            ],
+            dtype=np.int64,
+        )
+        columns = [label, mentions[present], articles[present], sentences[present]]
+        return Table(present, np.stack(columns, axis=1))
+
+    def entity_facets(self, e: int, held: Array, in_article: Array) -> Table:
+        article, entity = held // e, held % e
+        keys, weights = [], []
+        for facet in ENTITY_FACETS:
+            value = self.facet_values[facet][article]
+            has = value >= 0
+            keys.append(value[has] * e + entity[has])
+            weights.append(in_article[has])
+        key, inverse = np.unique(_joined(keys), return_inverse=True)
+        inverse = inverse.reshape(-1)
+        mentions = np.bincount(inverse, weights=_joined(weights), minlength=len(key))
+        articles = np.bincount(inverse, minlength=len(key))
+        return Table(key, np.stack([mentions.astype(np.int64), articles], axis=1))
+
+    def pair_counts(self, e: int, members: Array, status: Status) -> Table:
+        """(a, b) as a * e + b, a < b by code -> (sentences, articles) holding both: the pairs
+        of each article's actors, and of each sentence's entities that are actors of its
+        article; counted a block of articles at a time."""
+        values = _distinct(np.array([self.labels[label] for label in VALUE_LABELS], np.int64))
+        actor = ~_within(self.m_label, values)
+        actors = _distinct(self.m_article[actor] * e + self.m_entity[actor])  # (article, entity)
+        member_article = self.s_article[members // e]
+        chosen = _within(member_article * e + members % e, actors)
+        member_article, members = member_article[chosen], members[chosen]
+        n = len(self.per_article)
+        article_parts, sentence_parts = [], []
+        for low in range(0, n, BLOCK):
+            status(f"pairs counted in {low:,} of {n:,} articles")
+            a, b = np.searchsorted(actors, [low * e, (low + BLOCK) * e])
+            article_parts.append(_counted(_pairs_within(actors[a:b] // e, actors[a:b] % e, e)))
+            a, b = np.searchsorted(member_article, [low, low + BLOCK])
+            sentence_parts.append(_counted(_pairs_within(members[a:b] // e, members[a:b] % e, e)))
+        keys, in_articles = _merged(article_parts)
+        sentence_keys, in_sentences = _merged(sentence_parts)
+        sentences = np.zeros(len(keys), np.int64)
+        sentences[np.searchsorted(keys, sentence_keys)] = in_sentences
+        return Table(keys, np.stack([sentences, in_articles], axis=1))
+
+
+def _numbers(number: dict[str, int], ids: Iterable[Any]) -> Array:
+    """Each article id's number, -1 for an id of no article."""
+    return np.fromiter((number.get(str(id_), -1) for id_ in ids), np.int64)
+
+
+# --- the stored tables -------------------------------------------------------------------------
+
+
+@dataclass
+class Stored:
+    """The stored tables of entities, entities in the codes of the rows: a key of no
+    `entity_counts` row is named by the key."""
+
+    entity_counts: Table
+    facet_rows: Array  # [rows, 4]: value code, entity code, mentions, articles
+    aliases: list[tuple[tuple[int, str], int]]
+    pair_rows: Array  # [rows, 4]: a, b (codes), sentences, articles
+
+    @classmethod
+    def read(cls, conn: sqlite3.Connection, rows: Rows) -> Stored:
+        counts = conn.execute(
+            "SELECT key, entity_id, label, mentions, articles, sentences FROM entity_counts"
+        ).fetchall()
+        code_of = {key: rows.entities[str(id_)] for key, id_, *_ in counts}
+
+        def entity(key: int) -> int:
+            return code_of[key] if key in code_of else rows.entities[key]
+
+        entity_counts = Table(
+            np.array([code_of[row[0]] for row in counts], np.int64),
+            np.array([(rows.labels[row[2]], *row[3:]) for row in counts], np.int64).reshape(-1, 4),
+        )
+        facet_rows = np.array(
+            [
+                (rows.values[f, v], entity(k), m, a)
+                for f, v, k, m, a in conn.execute("SELECT * FROM entity_facets")
+            ],
+            np.int64,
+        ).reshape(-1, 4)
+        aliases = [
+            ((entity(k), text), n)
+            for k, text, n in conn.execute("SELECT entity, text, mentions FROM entity_aliases")
+        ]
+        pairs = np.array(
+            conn.execute("SELECT a, b, sentences, articles FROM pair_counts").fetchall(), np.int64
+        ).reshape(-1, 4)
+        keys, inverse = np.unique(pairs[:, :2], return_inverse=True)
+        codes = np.array([entity(k) for k in keys.tolist()], np.int64)
+        pairs[:, :2] = codes[inverse.reshape(-1)].reshape(-1, 2)
+        return cls(entity_counts, facet_rows, aliases, pairs)
+
+    def entity_facets(self, e: int) -> Table:
+        return Table(self.facet_rows[:, 0] * e + self.facet_rows[:, 1], self.facet_rows[:, 2:])
+
+    def pairs(self, e: int) -> Table:
+        a, b = self.pair_rows[:, 0], self.pair_rows[:, 1]
+        return Table(np.minimum(a, b) * e + np.maximum(a, b), self.pair_rows[:, 2:])
+
+
+def _stored_articles(conn: sqlite3.Connection) -> dict[object, tuple[int, ...]]:
+    return {(f, v): tuple(rest) for f, v, *rest in conn.execute("SELECT * FROM article_counts")}
+
+
+def _aliases(rows: Iterable[tuple[tuple[int, str], int]], texts: Codes) -> Array:
+    """[rows, 3]: entity code, text code, mentions."""
+    return np.array([(entity, texts[text], n) for (entity, text), n in rows], np.int64).reshape(
+        -1, 3
+    )
+
+
+# --- counting --------------------------------------------------------------------------------
+
+
+def _pairs_within(groups: Array, members: Array, e: int) -> Array:
+    """Every pair of members of one group, as a * e + b (a < b), of rows sorted by group,
+    then member, each once: the rows d apart, for d = 1, 2, ... while any group has them."""
+    found = []
+    at = np.arange(len(groups) - 1)
+    d = 1
+    while len(at):
+        at = at[groups[at + d] == groups[at]]
+        found.append(members[at] * e + members[at + d])
+        d += 1
+        at = at[at + d < len(groups)]
+    return _joined(found)
+
+
+def _distinct(keys: Array) -> Array:
+    """The keys sorted, each once (numpy's `unique` without counts hashes, far slower on
+    millions of keys)."""
+    ordered = np.sort(keys)
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(keys) else ordered
+
+
+def _within(keys: Array, distinct: Array) -> Array:
+    """Whether each key is one of `distinct` (sorted, each once)."""
+    if not len(distinct):
+        return np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(distinct, keys), len(distinct) - 1)
+    return np.asarray(distinct[at] == keys)
+
+
+def _counted(keys: Array) -> tuple[Array, Array]:
+    unique, counts = np.unique(keys, return_counts=True)
+    return unique, counts.astype(np.int64)
+
+
+def _merged(parts: Sequence[tuple[Array, Array]]) -> tuple[Array, Array]:
+    """The counts of several blocks, added by key."""
+    if len(parts) == 1:
+        return parts[0]
+    keys, inverse = np.unique(_joined([k for k, _ in parts]), return_inverse=True)
+    counts = np.bincount(
+        inverse.reshape(-1), weights=_joined([c for _, c in parts]), minlength=len(keys)
+    )
+    return keys, counts.astype(np.int64)
+
+
+def _joined(arrays: Sequence[Array]) -> Array:
+    return np.concatenate(arrays) if len(arrays) else np.zeros(0, np.int64)
+
+
+# --- comparing -------------------------------------------------------------------------------
+
+
+def _compare(
+    table: str,
+    counted: Table,
+    stored: Table,
+    key: Callable[[int], object],
+    values: Callable[[list[int]], tuple[object, ...]] = tuple,
+) -> Iterator[Difference]:
+    """The rows that differ: missing on either side, with other values, or stored twice."""
+    keys, first, times = np.unique(stored.keys, return_index=True, return_counts=True)
+    every = _distinct(np.concatenate([counted.keys, keys]))
+    order = np.argsort(counted.keys)
+    counted_keys = counted.keys[order]
+    c = np.minimum(np.searchsorted(counted_keys, every), max(len(counted_keys) - 1, 0))
+    s = np.minimum(np.searchsorted(keys, every), max(len(keys) - 1, 0))
+    in_counted = (
+        (c < len(counted_keys)) & (counted_keys[c] == every)
+        if len(counted_keys)
+        else np.zeros(len(every), bool)
+    )
+    in_stored = (keys[s] == every) if len(keys) else np.zeros(len(every), bool)
+    same = in_counted & in_stored
+    if len(counted_keys) and len(keys):
+        counted_values = counted.values[order][c]
+        stored_values = stored.values[first[s]]
+        same &= (times[s] == 1) & (counted_values == stored_values).all(axis=1)
+    wrong = np.flatnonzero(~same)
+    if not len(wrong):
+        return
+    shown = min(wrong.tolist(), key=lambda i: str(key(int(every[i]))))
+    yield Difference(
+        table,
+        len(wrong),
+        key(int(every[shown])),
+        values(stored.values[first[s[shown]]].tolist()) if in_stored[shown] else None,
+        values(counted.values[order][c[shown]].tolist()) if in_counted[shown] else None,
+    )
+
+
+def _compare_dicts(
+    table: str, counted: dict[object, tuple[int, ...]], stored: dict[object, tuple[int, ...]]
+) -> Iterator[Difference]:
+    wrong = sorted(
+        (k for k in counted.keys() | stored.keys() if counted.get(k) != stored.get(k)), key=str
+    )
+    if wrong:
+        yield Difference(table, len(wrong), wrong[0], stored.get(wrong[0]), counted.get(wrong[0]))
