@@ -14,16 +14,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
 from corpus.aggregates import ENTITY_FACETS, FACETS, VALUE_LABELS
+from corpus.arrays import Array, counted, distinct, joined, merged, pairs_within, within
 
-Array = npt.NDArray[np.int64]
 Status = Callable[[str], None]
 FETCH = 50_000  # mention rows read at a time
 BLOCK = 5_000  # articles whose pairs are counted at a time (bounds the memory of the pairs)
@@ -132,7 +131,7 @@ class Rows:
     def read(cls, conn: sqlite3.Connection, status: Status) -> Rows:
         articles = conn.execute(f"SELECT id, words, {', '.join(FACETS)} FROM articles ORDER BY id")
         per_article = [tuple(row) for row in articles]
-        number = {str(row[0]): n for n, row in enumerate(per_article)}
+        number = _Numbers({str(row[0]): n for n, row in enumerate(per_article)})
         values = Codes()
         facet_values = {
             facet: np.array(
@@ -145,32 +144,38 @@ class Rows:
             for facet in ENTITY_FACETS
         }
         entities, labels = Codes(), Codes()
-        aliases: Counter[tuple[int, str]] = Counter()
-        total = conn.execute("SELECT count(*) FROM mentions").fetchone()[0]
-        columns: list[list[Array]] = [[], [], [], []]
+        # the rows of articles in key order, and how many each article has (so the article of
+        # each row, text, is not read); a mention's label, entity and text as one string, its
+        # form (lengths first: exact for any text), coded, so that each is taken apart once
+        m_article = _repeated(conn, "mentions", number)
+        forms = Codes()
+        starts: list[Array] = []
+        form_codes: list[Array] = []
         cursor = conn.execute(
-            "SELECT article_id, start, entity_id, label, text FROM mentions "
-            "ORDER BY article_id, start"
+            "SELECT start, length(label) || ',' || length(entity_id) || ',' || label || "
+            "entity_id || text FROM mentions ORDER BY article_id, start"
         )
-        done = 0
         while chunk := cursor.fetchmany(FETCH):
-            status(f"{done:,} of {total:,} mentions read")
-            ids, starts, ents, labs, texts = zip(*chunk, strict=True)
-            codes = entities.of(ents)
-            aliases.update(zip(codes.tolist(), texts, strict=True))
-            found = (_numbers(number, ids), np.array(starts, np.int64), codes, labels.of(labs))
-            for column, array in zip(columns, found, strict=True):
-                column.append(array)
-            done += len(chunk)
-        m_article, m_start, m_entity, m_label = (_joined(column) for column in columns)
+            status(f"{FETCH * len(starts):,} of {len(m_article):,} mentions read")
+            start, form = zip(*chunk, strict=True)
+            starts.append(np.fromiter(start, np.int64, len(chunk)))
+            form_codes.append(forms.of(form))
+        m_start, m_form = joined(starts), joined(form_codes)
+        parts = [_form(form) for form in forms]
+        form_label = np.array([labels[label] for label, _, _ in parts], np.int64)
+        form_entity = np.array([entities[entity] for _, entity, _ in parts], np.int64)
+        m_entity, m_label = form_entity[m_form], form_label[m_form]
         known = m_article >= 0  # a mention of no article is left to the check of references
-        sentences = np.array(
-            conn.execute("SELECT article_id, start, end FROM sentences").fetchall(), dtype=object
-        ).reshape(-1, 3)
-        s_article = _numbers(number, sentences[:, 0])
-        s_start, s_end = sentences[:, 1].astype(np.int64), sentences[:, 2].astype(np.int64)
+        s_article = _repeated(conn, "sentences", number)
+        spans = conn.execute("SELECT start, end FROM sentences ORDER BY article_id, idx")
+        s_start, s_end = np.array(spans.fetchall(), np.int64).reshape(-1, 2).T
         keep = s_article >= 0
-        order = np.lexsort((s_start[keep], s_article[keep]))
+        order = np.lexsort((s_start[keep], s_article[keep]))  # stable: then by idx
+        per_form = np.bincount(m_form[known], minlength=len(parts)).tolist()
+        aliases: Counter[tuple[int, str]] = Counter()  # forms of one alias differ by label
+        for (_, entity, text), n in zip(parts, per_form, strict=True):
+            if n:
+                aliases[entities[entity], text] += n
         return cls(
             [row[1:] for row in per_article],
             values,
@@ -225,7 +230,7 @@ class Rows:
         sentence (sorted by sentence, then entity)."""
         sentence = self.sentence_of_mentions()
         inside = sentence >= 0
-        return _distinct(sentence[inside] * e + self.m_entity[inside])
+        return distinct(sentence[inside] * e + self.m_entity[inside])
 
     def entity_counts(self, conn: sqlite3.Connection, e: int, held: Array, members: Array) -> Table:
         mentions = np.bincount(self.m_entity, minlength=e)
@@ -256,9 +261,9 @@ class Rows:
             has = value >= 0
             keys.append(value[has] * e + entity[has])
             weights.append(in_article[has])
-        key, inverse = np.unique(_joined(keys), return_inverse=True)
+        key, inverse = np.unique(joined(keys), return_inverse=True)
         inverse = inverse.reshape(-1)
-        mentions = np.bincount(inverse, weights=_joined(weights), minlength=len(key))
+        mentions = np.bincount(inverse, weights=joined(weights), minlength=len(key))
         articles = np.bincount(inverse, minlength=len(key))
         return Table(key, np.stack([mentions.astype(np.int64), articles], axis=1))
 
@@ -266,30 +271,48 @@ class Rows:
         """(a, b) as a * e + b, a < b by code -> (sentences, articles) holding both: the pairs
         of each article's actors, and of each sentence's entities that are actors of its
         article; counted a block of articles at a time."""
-        values = _distinct(np.array([self.labels[label] for label in VALUE_LABELS], np.int64))
-        actor = ~_within(self.m_label, values)
-        actors = _distinct(self.m_article[actor] * e + self.m_entity[actor])  # (article, entity)
+        values = distinct(np.array([self.labels[label] for label in VALUE_LABELS], np.int64))
+        actor = ~within(self.m_label, values)
+        actors = distinct(self.m_article[actor] * e + self.m_entity[actor])  # (article, entity)
         member_article = self.s_article[members // e]
-        chosen = _within(member_article * e + members % e, actors)
+        chosen = within(member_article * e + members % e, actors)
         member_article, members = member_article[chosen], members[chosen]
         n = len(self.per_article)
         article_parts, sentence_parts = [], []
         for low in range(0, n, BLOCK):
             status(f"pairs counted in {low:,} of {n:,} articles")
             a, b = np.searchsorted(actors, [low * e, (low + BLOCK) * e])
-            article_parts.append(_counted(_pairs_within(actors[a:b] // e, actors[a:b] % e, e)))
+            article_parts.append(counted(pairs_within(actors[a:b] // e, actors[a:b] % e, e)))
             a, b = np.searchsorted(member_article, [low, low + BLOCK])
-            sentence_parts.append(_counted(_pairs_within(members[a:b] // e, members[a:b] % e, e)))
-        keys, in_articles = _merged(article_parts)
-        sentence_keys, in_sentences = _merged(sentence_parts)
+            sentence_parts.append(counted(pairs_within(members[a:b] // e, members[a:b] % e, e)))
+        keys, in_articles = merged(article_parts)
+        sentence_keys, in_sentences = merged(sentence_parts)
         sentences = np.zeros(len(keys), np.int64)
         sentences[np.searchsorted(keys, sentence_keys)] = in_sentences
         return Table(keys, np.stack([sentences, in_articles], axis=1))
 
 
-def _numbers(number: dict[str, int], ids: Iterable[Any]) -> Array:
-    """Each article id's number, -1 for an id of no article."""
-    return np.fromiter((number.get(str(id_), -1) for id_ in ids), np.int64)
+def _form(form: str) -> tuple[str, str, str]:
+    """A mention's (label, entity id, text) from its form: "5,8,LABELentityidtext"."""
+    label, entity, rest = form.split(",", 2)
+    a, b = int(label), int(entity)
+    return rest[:a], rest[a : a + b], rest[a + b :]
+
+
+class _Numbers(dict[str, int]):
+    """Each article id's number; -1 for an id of no article."""
+
+    def __missing__(self, id_: str) -> int:
+        return -1
+
+
+def _repeated(conn: sqlite3.Connection, table: str, number: _Numbers) -> Array:
+    """The article number of each row of a table of an article's rows, in key order."""
+    per_article = conn.execute(
+        f"SELECT article_id, count(*) FROM {table} GROUP BY article_id ORDER BY article_id"
+    ).fetchall()
+    numbers = np.fromiter(map(number.__getitem__, (row[0] for row in per_article)), np.int64)
+    return np.repeat(numbers, np.array([row[1] for row in per_article], np.int64))
 
 
 # --- the stored tables -------------------------------------------------------------------------
@@ -360,55 +383,6 @@ def _aliases(rows: Iterable[tuple[tuple[int, str], int]], texts: Codes) -> Array
 # --- counting --------------------------------------------------------------------------------
 
 
-def _pairs_within(groups: Array, members: Array, e: int) -> Array:
-    """Every pair of members of one group, as a * e + b (a < b), of rows sorted by group,
-    then member, each once: the rows d apart, for d = 1, 2, ... while any group has them."""
-    found = []
-    at = np.arange(len(groups) - 1)
-    d = 1
-    while len(at):
-        at = at[groups[at + d] == groups[at]]
-        found.append(members[at] * e + members[at + d])
-        d += 1
-        at = at[at + d < len(groups)]
-    return _joined(found)
-
-
-def _distinct(keys: Array) -> Array:
-    """The keys sorted, each once (numpy's `unique` without counts hashes, far slower on
-    millions of keys)."""
-    ordered = np.sort(keys)
-    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(keys) else ordered
-
-
-def _within(keys: Array, distinct: Array) -> Array:
-    """Whether each key is one of `distinct` (sorted, each once)."""
-    if not len(distinct):
-        return np.zeros(len(keys), bool)
-    at = np.minimum(np.searchsorted(distinct, keys), len(distinct) - 1)
-    return np.asarray(distinct[at] == keys)
-
-
-def _counted(keys: Array) -> tuple[Array, Array]:
-    unique, counts = np.unique(keys, return_counts=True)
-    return unique, counts.astype(np.int64)
-
-
-def _merged(parts: Sequence[tuple[Array, Array]]) -> tuple[Array, Array]:
-    """The counts of several blocks, added by key."""
-    if len(parts) == 1:
-        return parts[0]
-    keys, inverse = np.unique(_joined([k for k, _ in parts]), return_inverse=True)
-    counts = np.bincount(
-        inverse.reshape(-1), weights=_joined([c for _, c in parts]), minlength=len(keys)
-    )
-    return keys, counts.astype(np.int64)
-
-
-def _joined(arrays: Sequence[Array]) -> Array:
-    return np.concatenate(arrays) if len(arrays) else np.zeros(0, np.int64)
-
-
 # --- comparing -------------------------------------------------------------------------------
 
 
@@ -421,7 +395,7 @@ def _compare(
 ) -> Iterator[Difference]:
     """The rows that differ: missing on either side, with other values, or stored twice."""
     keys, first, times = np.unique(stored.keys, return_index=True, return_counts=True)
-    every = _distinct(np.concatenate([counted.keys, keys]))
+    every = distinct(np.concatenate([counted.keys, keys]))
     order = np.argsort(counted.keys)
     counted_keys = counted.keys[order]
     c = np.minimum(np.searchsorted(counted_keys, every), max(len(counted_keys) - 1, 0))

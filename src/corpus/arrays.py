@@ -1,0 +1,61 @@
+"""Array helpers of the bulk checks (`recount`, `dupes.verify`): sets and counts of integer
+keys by sorting, in C."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.int64]
+
+
+def pairs_within(groups: Array, members: Array, e: int) -> Array:
+    """Every pair of members of one group, as a * e + b (a < b), of rows sorted by group,
+    then member, each once: the rows d apart, for d = 1, 2, ... while any group has them."""
+    found = []
+    at = np.arange(len(groups) - 1)
+    d = 1
+    while len(at):
+        at = at[groups[at + d] == groups[at]]
+        found.append(members[at] * e + members[at + d])
+        d += 1
+        at = at[at + d < len(groups)]
+    return joined(found)
+
+
+def distinct(keys: Array) -> Array:
+    """The keys sorted, each once (numpy's `unique` without counts hashes, far slower on
+    millions of keys)."""
+    ordered = np.sort(keys)
+    return ordered[np.concatenate([[True], ordered[1:] != ordered[:-1]])] if len(keys) else ordered
+
+
+def within(keys: Array, distinct: Array) -> Array:
+    """Whether each key is one of `distinct` (sorted, each once)."""
+    if not len(distinct):
+        return np.zeros(len(keys), bool)
+    at = np.minimum(np.searchsorted(distinct, keys), len(distinct) - 1)
+    return np.asarray(distinct[at] == keys)
+
+
+def counted(keys: Array) -> tuple[Array, Array]:
+    """The keys sorted, each once, and how many times each occurs."""
+    unique, counts = np.unique(keys, return_counts=True)
+    return unique, counts.astype(np.int64)
+
+
+def merged(parts: Sequence[tuple[Array, Array]]) -> tuple[Array, Array]:
+    """The counts of several blocks, added by key."""
+    if len(parts) == 1:
+        return parts[0]
+    keys, inverse = np.unique(joined([k for k, _ in parts]), return_inverse=True)
+    counts = np.bincount(
+        inverse.reshape(-1), weights=joined([c for _, c in parts]), minlength=len(keys)
+    )
+    return keys, counts.astype(np.int64)
+
+
+def joined(arrays: Sequence[Array]) -> Array:
+    return np.concatenate(arrays) if len(arrays) else np.zeros(0, np.int64)
