@@ -3,6 +3,7 @@ on real BBC stories and copies republished from them, in real SQLite stores."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import sqlite3
@@ -17,11 +18,11 @@ import pytest
 from click.testing import Result
 
 from corpus.check import check_store
-from corpus.dupes import BANDS
+from corpus.dupes import BANDS, SCHEME
 from corpus.dupes import index as dupes_index
 from corpus.dupes.clusters import representative, similarity
 from corpus.dupes.queries import clusters
-from corpus.dupes.signatures import shingle_hashes, sign
+from corpus.dupes.signatures import band_keys, marks, shingle_hashes, sign
 from corpus.ingest import Ingest, NullTagger
 from corpus.migrations import MIGRATIONS
 from corpus.report.select import Filters, select_articles
@@ -211,6 +212,69 @@ def test_check_finds_wrong_marks_and_a_wrong_containment(copies: Path, db: Path)
         messages = [p.message for p in check_store(store)]
     assert "its near-duplicate marks do not match its body" in messages
     assert any(m.startswith("similarity (") and "computed" in m for m in messages)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE dupe_signatures SET minhash = zeroblob(512) WHERE article_id = "
+        "(SELECT min(article_id) FROM dupe_signatures)",
+        "UPDATE dupe_signatures SET shingles = shingles + 1 WHERE article_id = "
+        "(SELECT min(article_id) FROM dupe_signatures)",
+        "UPDATE dupe_signatures SET text_digest = zeroblob(16) WHERE article_id = "
+        "(SELECT min(article_id) FROM dupe_signatures)",
+    ],
+)
+def test_check_finds_a_corrupted_signature(copies: Path, db: Path, damage: str) -> None:
+    """The body is not signed again: the signature's seals tell a changed signature."""
+    ingest(db, copies)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        first = conn.execute("SELECT min(article_id) FROM dupe_signatures").fetchone()[0]
+        conn.execute(damage)
+    with Store.open(db, readonly=True) as store:
+        found = [(p.subject, p.message) for p in check_store(store)]
+    assert (f"article {first}", "its near-duplicate signature does not match its body") in found
+
+
+def test_check_finds_a_mark_of_another_article(copies: Path, db: Path) -> None:
+    ingest(db, copies)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        first, last = conn.execute(
+            "SELECT min(article_id), max(article_id) FROM dupe_marks"
+        ).fetchone()
+        conn.execute(
+            "UPDATE dupe_marks SET article_id = ? WHERE article_id = ? AND key = "
+            "(SELECT min(key) FROM dupe_marks WHERE article_id = ?)",
+            (last, first, first),
+        )
+    with Store.open(db, readonly=True) as store:
+        found = [(p.subject, p.message) for p in check_store(store)]
+    marks = "its near-duplicate marks do not match its body"
+    assert (f"article {first}", marks) in found and (f"article {last}", marks) in found
+
+
+def test_check_finds_signatures_of_another_scheme(
+    copies: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store signed by another version of the scheme is told apart from a sound one."""
+    ingest(db, copies)
+    monkeypatch.setattr("corpus.dupes.signatures.SCHEME", SCHEME + 1)
+    with Store.open(db, readonly=True) as store:
+        messages = {p.message for p in check_store(store)}
+    assert messages == {"its near-duplicate signature does not match its body"}
+
+
+def test_what_a_body_signs_to_is_the_scheme_of_its_version() -> None:
+    """A change to what a body signs to (words, shingles, hashes, bands, marks) must bump
+    SCHEME, with a migration that signs every article again: stored seals would otherwise
+    pass signatures the new code no longer makes. Then record the new digest here."""
+    text = "Tokyo's Nikkei rose 2% on Friday, as 東京 and 서울 markets opened. " * 40
+    shingles = shingle_hashes(text)
+    signed = sign(text)
+    parts = [signed.minhash, str(signed.shingles).encode(), str(band_keys(signed.minhash)).encode()]
+    parts.append(str(marks(shingles)).encode())
+    digest = hashlib.sha256(b"|".join(parts)).hexdigest()[:16]
+    assert (SCHEME, digest) == (1, "cb0c5438ad30995d")
 
 
 def test_the_representative_is_the_earliest_dated_then_the_longest() -> None:

@@ -4,9 +4,9 @@ Checks SQLite's own integrity and references, every file's stored bytes against 
 size and hash, every item's text against its file, every record of a record-based file (JSON
 Lines, CSV, WARC: stored record by record) against its hash and its place in the file, every
 article id against its title and body, every entity mention and sentence against the body it
-points into, the full-text search index against the articles, and the near-duplicate
-signatures, pairs and clusters against a recomputation, and the entities' names against the
-ones their counted forms choose.
+points into, the full-text search index against the articles, the near-duplicate signatures
+against their seals and their bands, pairs and clusters against a recomputation, and the
+entities' names against the ones their counted forms choose.
 """
 
 from __future__ import annotations

@@ -233,6 +233,26 @@ MIGRATIONS: list[list[Step]] = [
     # 16: pair_counts keeps only the pairs of `aggregates.kept`; a pair touching an entity of
     # one article is read from that article's rows (`kept_pairs`).
     [aggregates.LEAVE_OUT],
+    # 17: each signature's seals (`dupes/signatures.py`: digests of the scheme's version and
+    # the body, of the signature, of the marks), which `corpus check` compares instead of
+    # signing every body again: the table is made again and every article signed again from
+    # its body (the same function as migrations 6 and 14: run once for all).
+    [
+        "DROP TABLE IF EXISTS dupe_signatures",
+        """CREATE TABLE dupe_signatures (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            minhash BLOB NOT NULL,
+            shingles INTEGER NOT NULL,
+            text_digest BLOB NOT NULL,
+            signature_seal BLOB NOT NULL,
+            marks_seal BLOB NOT NULL
+        ) WITHOUT ROWID""",
+        *(
+            f"DELETE FROM {table}"
+            for table in ("dupe_clusters", "dupe_pairs", "dupe_marks", "dupe_bands")
+        ),
+        dupes_index.sign_stored,
+    ],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -37,3 +37,8 @@ MARKS_SHARED = 0.5
 # The stored clusters' threshold, chosen on BBC News (benchmarks/bench_dupes.py): versions of one
 # story measure 0.56 and up, two stories sharing quotes up to 0.47.
 DEFAULT_THRESHOLD = 0.55
+# The version of the signature scheme (the words, shingles, hash functions, bands and marks of
+# `signatures.py`): each signature stores a digest of it and of the body it was computed from,
+# which `corpus check` compares instead of signing every body again. Any change to what a body
+# signs to bumps it, with a migration that signs every article again.
+SCHEME = 1

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, overload
 
 from corpus.dupes import CONTAINED, MARK_BITS, MARKS_SHARED, NUM_PERM, PAIR_FLOOR
+
+if TYPE_CHECKING:  # numpy only for the type of `promising` of arrays
+    import numpy as np
+    import numpy.typing as npt
+
+    Counts = npt.NDArray[np.int64]
+    Flags = npt.NDArray[np.bool_]
 
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -24,11 +32,17 @@ def similarity(a: bytes, b: bytes) -> float:
     return sum(x == y for x, y in pairs) / NUM_PERM
 
 
-def promising(shared_marks: int, shingles_a: int, shingles_b: int) -> bool:
+@overload
+def promising(shared_marks: int, shorter: int) -> bool: ...
+@overload
+def promising(shared_marks: Counts, shorter: Counts) -> Flags: ...
+def promising(shared_marks: int | Counts, shorter: int | Counts) -> bool | Flags:
     """Whether two articles sharing this many marks (one or more) are worth checking exactly:
-    MARKS_SHARED of the marks the shorter is expected to have (one shingle in 2**MARK_BITS).
-    `index._pair` asks the same in SQL."""
-    return bool(shared_marks >= MARKS_SHARED / 2**MARK_BITS * min(shingles_a, shingles_b))
+    MARKS_SHARED of the marks the shorter (of this many shingles) is expected to have (one
+    shingle in 2**MARK_BITS); of numbers, or of arrays of them (`verify`). `index._pair` asks
+    the same in SQL."""
+    found: bool | Flags = shared_marks >= MARKS_SHARED / 2**MARK_BITS * shorter
+    return found
 
 
 def kept(similarity: float, contained: float) -> bool:

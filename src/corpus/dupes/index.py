@@ -43,7 +43,15 @@ def cluster_mates(conn: sqlite3.Connection, ids: Iterable[str]) -> set[str]:
 def add(conn: sqlite3.Connection, articles: Iterable[ToSign], seeds: Iterable[str] = ()) -> None:
     """Sign and index the articles not signed yet, store their pairs, and re-cluster around
     them and the seeds (the cluster mates of what this transaction deleted)."""
-    from corpus.dupes.signatures import Signed, band_keys, marks, shingle_hashes, sign_shingles
+    from corpus.dupes.signatures import (
+        Signed,
+        band_keys,
+        marks,
+        seals,
+        shingle_hashes,
+        sign_shingles,
+        text_digest,
+    )
 
     todo = {id_: (body, Signed(blob, shingles)) for id_, body, blob, shingles in articles}
     for chunk in chunked(sorted(todo), 500):
@@ -61,8 +69,9 @@ def add(conn: sqlite3.Connection, articles: Iterable[ToSign], seeds: Iterable[st
         )
         new[id_] = indexed
         conn.execute(
-            "INSERT INTO dupe_signatures (article_id, minhash, shingles) VALUES (?, ?, ?)",
-            (id_, *signature),
+            "INSERT INTO dupe_signatures (article_id, minhash, shingles, text_digest, "
+            "signature_seal, marks_seal) VALUES (?, ?, ?, ?, ?, ?)",
+            (id_, *signature, *seals(text_digest(body), signature, indexed.marks)),
         )
         conn.executemany(
             "INSERT OR IGNORE INTO dupe_bands (key, article_id) VALUES (?, ?)",

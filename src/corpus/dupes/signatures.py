@@ -10,8 +10,10 @@ estimates the Jaccard similarity of their shingle sets.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +25,7 @@ from corpus.dupes import (
     CONTAINED_SHINGLES,
     MARK_BITS,
     NUM_PERM,
+    SCHEME,
     SHINGLE_WORDS,
 )
 
@@ -50,9 +53,15 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
+@lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    """A word's CRC-32 (cached: a corpus has far fewer words than it writes)."""
+    return zlib.crc32(word.encode())
+
+
 def shingle_hashes(text: str) -> Shingles:
     """64-bit hashes of the text's shingles (one shingle of all words when there are fewer)."""
-    hashes = np.fromiter((zlib.crc32(word.encode()) for word in words(text)), dtype=np.uint64)
+    hashes = np.fromiter(map(_word_hash, words(text)), dtype=np.uint64)
     if len(hashes) < SHINGLE_WORDS:
         hashes = np.concatenate([hashes, np.zeros(SHINGLE_WORDS - len(hashes), np.uint64)])
     count = len(hashes) - SHINGLE_WORDS + 1
@@ -103,6 +112,46 @@ def containment(a: Shingles, b: Shingles) -> float:
 
 def band_keys(blob: bytes) -> list[int]:
     """One signed 64-bit key per band (SQLite's INTEGER), salted by the band's number."""
-    rows = from_blob(blob)[: BANDS * BAND_ROWS].astype(np.uint64).reshape(BANDS, BAND_ROWS)
-    keys = (rows * _BAND_WEIGHTS[None, :]).sum(axis=1, dtype=np.uint64) + _BAND_SALTS
-    return [int(key) for key in keys.view(np.int64)]
+    return [int(key) for key in bands_of(from_blob(blob)[None, :])[0]]
+
+
+def bands_of(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """The band keys of signatures, one a row: [articles, BANDS]."""
+    rows = signatures[:, : BANDS * BAND_ROWS].astype(np.uint64).reshape(-1, BANDS, BAND_ROWS)
+    keys: npt.NDArray[np.uint64] = (rows * _BAND_WEIGHTS[None, None, :]).sum(
+        axis=2, dtype=np.uint64
+    ) + _BAND_SALTS
+    return keys.view(np.int64)
+
+
+# --- seals: what `corpus check` compares instead of signing every body again ------------------
+
+
+class Seals(NamedTuple):
+    """Digests stored with a signature: of the scheme's version and the body (`text`), and of
+    that and the signature (`signature`), and of that and the marks (`marks`)."""
+
+    text: bytes
+    signature: bytes
+    marks: bytes
+
+
+def text_digest(body: str) -> bytes:
+    return _digest(SCHEME.to_bytes(4, "little"), body.encode())
+
+
+def seals(text: bytes, signed: Signed, marks: npt.NDArray[np.int64] | list[int]) -> Seals:
+    """The seals of a signature and marks computed from a body of this text digest."""
+    return Seals(
+        text,
+        _digest(text, signed.minhash, signed.shingles.to_bytes(8, "little", signed=True)),
+        _digest(text, np.asarray(marks, dtype="<i8").tobytes()),
+    )
+
+
+def _digest(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little"))
+        digest.update(part)
+    return digest.digest()
