@@ -36,10 +36,17 @@ import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from corpus import kept_pairs, naming
 from corpus.parallel import chunked
+
+if TYPE_CHECKING:  # numpy only for the type of `kept` of arrays
+    import numpy as np
+    import numpy.typing as npt
+
+    Counts = npt.NDArray[np.int64]
+    Flags = npt.NDArray[np.bool_]
 
 # Article columns counted per value, for the articles and for each entity. A new filter column
 # is one more name here, and `rebuild` as the last step of the migration that adds it.
@@ -115,11 +122,19 @@ ALIAS_TABLES = [
 KEPT_SQL = "({sentences} >= 2 OR ({a} >= 2 AND {b} >= 2))"  # `kept`, of columns named so
 
 
-def kept(sentences: int, a_articles: int, b_articles: int) -> bool:
+@overload
+def kept(sentences: int, a_articles: int, b_articles: int) -> bool: ...
+@overload
+def kept(sentences: Counts, a_articles: Counts, b_articles: Counts) -> Flags: ...
+def kept(
+    sentences: int | Counts, a_articles: int | Counts, b_articles: int | Counts
+) -> bool | Flags:
     """Whether `pair_counts` holds a pair seen in `sentences` sentences, of entities in
     `a_articles` and `b_articles` articles (the one statement of the rule; `KEPT_SQL` is the
-    same in SQL). Every pair counted twice or more in either window is kept."""
-    return sentences >= 2 or (a_articles >= 2 and b_articles >= 2)
+    same in SQL), of numbers or of numpy arrays of them (`recount`, for every pair at once).
+    Every pair counted twice or more in either window is kept."""
+    found: bool | Flags = (sentences >= 2) | ((a_articles >= 2) & (b_articles >= 2))
+    return found
 
 
 _ARTICLES = "(SELECT articles FROM entity_counts WHERE key = pair_counts.{})"

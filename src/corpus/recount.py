@@ -6,7 +6,7 @@ sentence row is read once (in the caller's read transaction) and turned into int
 every count is a sort or a bincount in C. A mention belongs to the first sentence (by start)
 ending after its start, if that sentence starts at or before it (`aggregates.sentence_sets`);
 pairs are of the entities an article mentions with a label outside `aggregates.VALUE_LABELS`
-(`aggregates.Tally.add`). Each table is compared with the stored one row by row, entities by
+(`aggregates.actors`), and the table holds those of `aggregates.kept`. Each table is compared with the stored one row by row, entities by
 id: `differences` names each table that differs, in how many rows, and the first of them.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.aggregates import ENTITY_FACETS, FACETS, VALUE_LABELS
+from corpus.aggregates import ENTITY_FACETS, FACETS, VALUE_LABELS, kept
 from corpus.arrays import Array, counted, distinct, joined, merged, pairs_within, within
 
 Status = Callable[[str], None]
@@ -103,7 +103,9 @@ def differences(
         a, b = str(names[key // e]), str(names[key % e])
         return (a, b) if a < b else (b, a)
 
-    yield from _compare("pair_counts", rows.pair_counts(e, members, status), stored.pairs(e), pair)
+    yield from _compare(
+        "pair_counts", rows.pair_counts(e, held, members, status), stored.pairs(e), pair
+    )
 
 
 # --- the rows --------------------------------------------------------------------------------
@@ -267,7 +269,7 @@ class Rows:
         articles = np.bincount(inverse, minlength=len(key))
         return Table(key, np.stack([mentions.astype(np.int64), articles], axis=1))
 
-    def pair_counts(self, e: int, members: Array, status: Status) -> Table:
+    def pair_counts(self, e: int, held: Array, members: Array, status: Status) -> Table:
         """(a, b) as a * e + b, a < b by code -> (sentences, articles) holding both: the pairs
         of each article's actors, and of each sentence's entities that are actors of its
         article; counted a block of articles at a time."""
@@ -289,7 +291,9 @@ class Rows:
         sentence_keys, in_sentences = merged(sentence_parts)
         sentences = np.zeros(len(keys), np.int64)
         sentences[np.searchsorted(keys, sentence_keys)] = in_sentences
-        return Table(keys, np.stack([sentences, in_articles], axis=1))
+        entity_articles = np.bincount(held % e, minlength=e)  # the table keeps `kept` pairs
+        keep = kept(sentences, entity_articles[keys // e], entity_articles[keys % e])
+        return Table(keys[keep], np.stack([sentences, in_articles], axis=1)[keep])
 
 
 def _form(form: str) -> tuple[str, str, str]:
