@@ -6,8 +6,9 @@ sentence row is read once (in the caller's read transaction) and turned into int
 every count is a sort or a bincount in C. A mention belongs to the first sentence (by start)
 ending after its start, if that sentence starts at or before it (`aggregates.sentence_sets`);
 pairs are of the entities an article mentions with a label outside `aggregates.VALUE_LABELS`
-(`aggregates.actors`), and the table holds those of `aggregates.kept`. Each table is compared with the stored one row by row, entities by
-id: `differences` names each table that differs, in how many rows, and the first of them.
+(`aggregates.actors`), and the table holds those of `aggregates.kept`. Each table is compared
+with the stored one row by row, entities by id: `differences` names each table that differs,
+in how many rows, and the first of them.
 """
 
 from __future__ import annotations
