@@ -91,31 +91,39 @@ def load() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("stores", nargs="+", type=Path)
+    parser.add_argument(
+        "stores",
+        nargs="+",
+        help="a store, or BEFORE=AFTER: a copy for each side (a newer schema's for the after)",
+    )
     parser.add_argument("--before", type=Path, help="the src directory of the code before")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--no-per-check", action="store_true", help="whole processes only")
     args = parser.parse_args()
     if args.profile:
-        profile(args.stores[0])
+        profile(Path(args.stores[0]))
         return
     sides = {"after": SRC} if args.before is None else {"before": args.before, "after": SRC}
     print(f"load average (1 min) before: {load()}", flush=True)
     runs: dict[tuple[str, str], list[dict[str, float]]] = {}
     checks: dict[tuple[str, str], list[dict[str, dict[str, float]]]] = {}
     for round_ in range(args.rounds):
-        for db in args.stores:
-            for side, src in sides.items():
+        for given in args.stores:
+            copies = [Path(p) for p in given.split("=")]
+            name = copies[-1].name
+            for (side, src), db in zip(
+                sides.items(), copies if len(copies) == 2 else copies * 2, strict=False
+            ):
                 result = whole(db, src)
-                runs.setdefault((db.name, side), []).append(result)
+                runs.setdefault((name, side), []).append(result)
                 print(
                     f"round {round_ + 1} {db.name} {side}: {_figures(result)} "
                     f"(exit {result['exit']}; load {load()})",
                     flush=True,
                 )
                 if not args.no_per_check:
-                    checks.setdefault((db.name, side), []).append(per_check(db, src))
+                    checks.setdefault((name, side), []).append(per_check(db, src))
     print(f"load average (1 min) after: {load()}")
     report(runs, checks, list(sides))
 

@@ -101,6 +101,17 @@ def _one_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute("ROLLBACK")
 
 
+MAPPED = 1 << 40  # as much as SQLite maps (its build's limit: 2 GB here)
+
+
+def _mapped(conn: sqlite3.Connection) -> None:
+    """Read the store's pages through a memory map, for SQLite's own page and reference
+    checks, which read pages again and again (at 100,000 articles mapping halved their CPU
+    time, most of it copying pages in and out of a 2 MB cache). The mapped pages are the
+    system's file cache, counted in the resident memory of the process but not allocated."""
+    conn.execute(f"PRAGMA mmap_size = {MAPPED}")
+
+
 def _prefixed(status: Status, label: str) -> Status:
     return lambda text: status(f"{label}: {text}")
 
@@ -121,6 +132,7 @@ def _alone(path: Path, name: str, check: Check) -> Outcome | None:
     except StoreError:
         return None
     with own:
+        _mapped(own.conn)
         return _outcome(name, check, own, lambda text: None)
 
 
