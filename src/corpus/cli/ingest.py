@@ -125,7 +125,7 @@ def ingest_job(
     with (
         progress_reporter(progress) as reporter,
         tagging_engine(*engine, reporter.warning) as tagging,
-        open_store(db, readonly=False) as store,
+        open_store(db, readonly=False, on_upgrade=reporter.note) as store,
     ):
         store.on_wait = reporter.warning
         tagger = tagging.tagger_factory(model, gazetteers)

@@ -210,8 +210,10 @@ def note(message: str) -> None:
 
 
 @contextmanager
-def open_store(db: Path, *, readonly: bool = True) -> Iterator[Store]:
-    store = Store.open(db, readonly=readonly, on_upgrade=note)
+def open_store(
+    db: Path, *, readonly: bool = True, on_upgrade: Callable[[str], None] = note
+) -> Iterator[Store]:
+    store = Store.open(db, readonly=readonly, on_upgrade=on_upgrade)
     try:
         yield store
     finally:
