@@ -77,6 +77,7 @@ def assert_recoverable(text: str, articles: list[Article]) -> None:
 @example("\n\n \nReuters - Apr 10\nSomething happened.\n\nKyodo - May 1\nMore.")
 @example("Title\n- Nikkei")
 @example("Copyright \u00a9 X.")
+@example("http://0")  # a text of one header line only: the text, not an empty header
 @example("\r\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
 def test_any_text_parses_into_valid_articles(text: str) -> None:
     articles = parse_text(text, "/p.txt")

@@ -90,6 +90,8 @@ def parse_text(text: str, path: str, encoding: str = "utf-8") -> list[Article]:
     """Split one decoded text into Articles: a main article, then any briefs."""
     lines = normalise_newlines(text).split("\n")
     header, header_end = split_header(lines)
+    if all(is_blank(line) for line in lines[header_end:]):  # all "header" (a lone URL): the text
+        header, header_end = Header(), 0
     starts = [i for i in _brief_starts(lines) if i >= header_end]
     first = next((i for i in range(header_end, len(lines)) if not is_blank(lines[i])), None)
     if starts == [first]:  # one header at the top and no digest: a headline (`ZINC - APR 7`)
