@@ -138,3 +138,37 @@ def test_overlapping_sentences_place_a_mention_as_the_writer_does(store: Path) -
         "UPDATE sentences SET start = 0 WHERE idx = 3",
     )
     assert found and found == tallied(store)
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        # rowids reversed (consecutive still), and then with gaps: the forms are read in rowid
+        # order and the rest by article, so each mention must meet its own form
+        (
+            "UPDATE mentions SET rowid = rowid + 1000000",
+            "UPDATE mentions SET rowid = 2000000 - rowid",
+        ),
+        (
+            "UPDATE mentions SET rowid = rowid + 1000000",
+            "UPDATE mentions SET rowid = 3 * (2000000 - rowid)",
+        ),
+    ],
+)
+def test_mentions_in_any_rowid_order_are_recounted(store: Path, statements: tuple[str]) -> None:
+    assert damaged(store, *statements) == []
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        # a separator of the form in a label or an entity id: it is read again, lengths first
+        "UPDATE mentions SET label = 'PER' || char(31) || 'SON' WHERE label = 'PERSON'",
+        "UPDATE mentions SET entity_id = entity_id || char(31) || 'x' WHERE start % 5 = 0",
+        "UPDATE mentions SET text = text || char(31) || 'x' WHERE start % 5 = 0",
+        # an offset far from the others (positions are then ranked)
+        "UPDATE sentences SET end = 4611686018427387904 WHERE idx = 2",
+    ],
+)
+def test_odd_values_are_recounted_as_the_writer_counts_them(store: Path, statement: str) -> None:
+    assert damaged(store, statement) == tallied(store)

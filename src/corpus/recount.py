@@ -1,14 +1,15 @@
 """The aggregate tables recounted from the rows in bulk, for `corpus check` (numpy).
 
 `aggregates` counts a batch of articles as it writes them, one article at a time in Python;
-this counts the whole store at once, to the same rules, with arrays: each article, mention and
-sentence row is read once (in the caller's read transaction) and turned into integer codes, and
-every count is a sort or a bincount in C. A mention belongs to the first sentence (by start)
-ending after its start, if that sentence starts at or before it (`aggregates.sentence_sets`);
-pairs are of the entities an article mentions with a label outside `aggregates.VALUE_LABELS`
-(`aggregates.actors`), and the table holds those of `aggregates.kept`. Each table is compared
-with the stored one row by row, entities by id: `differences` names each table that differs,
-in how many rows, and the first of them.
+this counts the whole store at once, to the same rules, with arrays: the rows are read (in the
+caller's read transaction) as integers a whole article at a time (`grouped`), a mention's
+label, entity and text as one string, coded, and every count is a sort or a bincount in C. A
+mention belongs to the first sentence (by start) ending after its start, if that sentence
+starts at or before it (`aggregates.sentence_sets`); pairs are of the entities an article
+mentions with a label outside `aggregates.VALUE_LABELS` (`aggregates.actors`), and the table
+holds those of `aggregates.kept`. Each table is compared with the stored one row by row,
+entities by id: `differences` names each table that differs, in how many rows, and the first
+of them.
 """
 
 from __future__ import annotations
@@ -17,15 +18,17 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 
 from corpus.aggregates import ENTITY_FACETS, FACETS, VALUE_LABELS, kept
 from corpus.arrays import Array, counted, distinct, joined, merged, pairs_within, within
+from corpus.grouped import per_article
 
 Status = Callable[[str], None]
-FETCH = 50_000  # mention rows read at a time
+FETCH = 50_000  # forms read at a time
 BLOCK = 5_000  # articles whose pairs are counted at a time (bounds the memory of the pairs)
 
 
@@ -147,34 +150,12 @@ class Rows:
             for facet in ENTITY_FACETS
         }
         entities, labels = Codes(), Codes()
-        # the rows of articles in key order, and how many each article has (so the article of
-        # each row, text, is not read); a mention's label, entity and text as one string, its
-        # form (lengths first: exact for any text), coded, so that each is taken apart once
-        m_article = _repeated(conn, "mentions", number)
-        forms = Codes()
-        starts: list[Array] = []
-        form_codes: list[Array] = []
-        cursor = conn.execute(
-            "SELECT start, length(label) || ',' || length(entity_id) || ',' || label || "
-            "entity_id || text FROM mentions ORDER BY article_id, start"
-        )
-        while chunk := cursor.fetchmany(FETCH):
-            status(f"{FETCH * len(starts):,} of {len(m_article):,} mentions read")
-            start, form = zip(*chunk, strict=True)
-            starts.append(np.fromiter(start, np.int64, len(chunk)))
-            form_codes.append(forms.of(form))
-        m_start, m_form = joined(starts), joined(form_codes)
-        parts = [_form(form) for form in forms]
+        m_article, m_start, m_form, parts = _mentions(conn, number, status)
         form_label = np.array([labels[label] for label, _, _ in parts], np.int64)
         form_entity = np.array([entities[entity] for _, entity, _ in parts], np.int64)
         m_entity, m_label = form_entity[m_form], form_label[m_form]
-        known = m_article >= 0  # a mention of no article is left to the check of references
-        s_article = _repeated(conn, "sentences", number)
-        spans = conn.execute("SELECT start, end FROM sentences ORDER BY article_id, idx")
-        s_start, s_end = np.array(spans.fetchall(), np.int64).reshape(-1, 2).T
-        keep = s_article >= 0
-        order = np.lexsort((s_start[keep], s_article[keep]))  # stable: then by idx
-        per_form = np.bincount(m_form[known], minlength=len(parts)).tolist()
+        s_article, s_start, s_end = _sentences(conn, number)
+        per_form = np.bincount(m_form, minlength=len(parts)).tolist()
         aliases: Counter[tuple[int, str]] = Counter()  # forms of one alias differ by label
         for (_, entity, text), n in zip(parts, per_form, strict=True):
             if n:
@@ -186,13 +167,13 @@ class Rows:
             entities,
             labels,
             aliases,
-            m_article[known],
-            m_start[known],
-            m_entity[known],
-            m_label[known],
-            s_article[keep][order],
-            s_start[keep][order],
-            s_end[keep][order],
+            m_article,
+            m_start,
+            m_entity,
+            m_label,
+            s_article,
+            s_start,
+            s_end,
         )
 
     def article_counts(self) -> dict[object, tuple[int, ...]]:
@@ -217,11 +198,16 @@ class Rows:
         n = len(self.s_start)
         if not n or not len(self.m_start):
             return np.full(len(self.m_start), -1, np.int64)
-        # offsets become their ranks, so that (article, offset) is one number for any offsets
-        every = np.concatenate([self.s_start, self.s_end, self.m_start])
-        ranks = np.unique(every, return_inverse=True)[1].reshape(-1).astype(np.int64)
-        r = int(ranks.max()) + 1
-        s_start, s_end, m_start = ranks[:n], ranks[n : 2 * n], ranks[2 * n :]
+        offsets = [self.s_start, self.s_end, self.m_start]
+        low = min(int(offset.min()) for offset in offsets)
+        r = max(int(offset.max()) for offset in offsets) - low + 1
+        if r * len(self.per_article) < 2**62:  # (article, offset) as one number: a * r + offset
+            s_start, s_end, m_start = (offset - low for offset in offsets)
+        else:  # offsets far apart become their ranks
+            every = np.concatenate(offsets)
+            ranks = np.unique(every, return_inverse=True)[1].reshape(-1).astype(np.int64)
+            r = int(ranks.max()) + 1
+            s_start, s_end, m_start = ranks[:n], ranks[n : 2 * n], ranks[2 * n :]
         ends = np.maximum.accumulate(self.s_article * r + s_end)
         found = np.searchsorted(ends, self.m_article * r + m_start, side="right")
         at = np.minimum(found, n - 1)
@@ -242,10 +228,12 @@ class Rows:
         present = np.flatnonzero(mentions)
         # the label `entities` gives it, else the label of its first mention
         known = dict(conn.execute("SELECT id, label FROM entities"))
-        first = np.zeros(e, np.int64)
-        seen, at = np.unique(self.m_entity, return_index=True)
-        first[seen] = self.m_label[at]
         names, labels = self.entities.names(), self.labels.names()
+        first: dict[int, int] = {}
+        if unlabelled := [code for code in present.tolist() if not known.get(names[code])]:
+            theirs = within(self.m_entity, np.array(unlabelled, np.int64))  # sorted, each once
+            seen, at = np.unique(self.m_entity[theirs], return_index=True)
+            first = dict(zip(seen.tolist(), self.m_label[theirs][at].tolist(), strict=True))
         label = np.array(
             [
                 self.labels[known.get(names[code]) or labels[first[code]]]
@@ -297,11 +285,87 @@ class Rows:
         return Table(keys[keep], np.stack([sentences, in_articles], axis=1)[keep])
 
 
+def _mentions(
+    conn: sqlite3.Connection, number: _Numbers, status: Status
+) -> tuple[Array, Array, Array, list[tuple[str, str, str]]]:
+    """Each mention's article, start and form code, in (article, start) order, and the forms
+    (label, entity id, text): the article, start and rowid of each from the key's index, its
+    form in rowid order (a table scan); a mention of no article is left to the check of
+    references."""
+    mentions = per_article(conn, "mentions", ["rowid", "start"])
+    article = mentions.owners(_numbers(number, mentions.ids))
+    rowid, start = mentions.columns
+    by_rowid, parts = _forms(
+        conn, lambda done: status(f"{done:,} of {len(article):,} mentions read")
+    )
+    form = by_rowid[_places(rowid)]
+    known = np.flatnonzero(article >= 0)
+    order = known[np.lexsort((start[known], article[known]))]
+    return article[order], start[order], form[order], parts
+
+
+def _places(rowid: Array) -> Array:
+    """Each rowid's place in rowid order: its distance from the least when they are
+    consecutive (n distinct rowids that span n), else found by a binary search."""
+    if not len(rowid):
+        return rowid
+    low = int(rowid.min())
+    if int(rowid.max()) - low + 1 == len(rowid):
+        return rowid - low
+    return np.searchsorted(np.sort(rowid), rowid)
+
+
+def _forms(
+    conn: sqlite3.Connection, done: Callable[[int], None]
+) -> tuple[Array, list[tuple[str, str, str]]]:
+    """Each mention's form code, in rowid order, and the forms' (label, entity id, text).
+    A form is read as "label<US>entity<US>text" (US: the unit separator), taken apart at its
+    first two separators; a form of more is read again as "5,8,LABELentityidtext", lengths
+    first (exact for any text, and far slower for SQLite to make)."""
+    for expression, parsed in (
+        (f"label || {_US} || entity_id || {_US} || text", _separated),
+        ("length(label) || ',' || length(entity_id) || ',' || label || entity_id || text", _form),
+    ):
+        forms, coded = Codes(), list[Array]()
+        cursor = conn.execute(f"SELECT {expression} FROM mentions ORDER BY rowid")
+        while chunk := cursor.fetchmany(FETCH):
+            done(FETCH * len(coded))
+            coded.append(forms.of(map(itemgetter(0), chunk)))
+        codes = joined(coded)
+        parts = [parsed(form) for form in forms]
+        if None not in parts:
+            break
+    return codes, [part for part in parts if part is not None]
+
+
+_US = "char(31)"
+
+
+def _separated(form: str) -> tuple[str, str, str] | None:
+    """A mention's (label, entity id, text) from "LABEL<US>entityid<US>text", None when it
+    has more separators (one of them may be the label's or the entity id's)."""
+    if form.count("\x1f") != 2:
+        return None
+    label, entity, text = form.split("\x1f")
+    return label, entity, text
+
+
 def _form(form: str) -> tuple[str, str, str]:
     """A mention's (label, entity id, text) from its form: "5,8,LABELentityidtext"."""
     label, entity, rest = form.split(",", 2)
     a, b = int(label), int(entity)
     return rest[:a], rest[a : a + b], rest[a + b :]
+
+
+def _sentences(conn: sqlite3.Connection, number: _Numbers) -> tuple[Array, Array, Array]:
+    """Each sentence's article, start and end, in (article, start, idx) order (a sentence of
+    no article left out)."""
+    sentences = per_article(conn, "sentences", ["idx", "start", "end"])
+    article = sentences.owners(_numbers(number, sentences.ids))
+    idx, start, end = sentences.columns
+    known = np.flatnonzero(article >= 0)
+    order = known[np.lexsort((idx[known], start[known], article[known]))]
+    return article[order], start[order], end[order]
 
 
 class _Numbers(dict[str, int]):
@@ -311,13 +375,8 @@ class _Numbers(dict[str, int]):
         return -1
 
 
-def _repeated(conn: sqlite3.Connection, table: str, number: _Numbers) -> Array:
-    """The article number of each row of a table of an article's rows, in key order."""
-    per_article = conn.execute(
-        f"SELECT article_id, count(*) FROM {table} GROUP BY article_id ORDER BY article_id"
-    ).fetchall()
-    numbers = np.fromiter(map(number.__getitem__, (row[0] for row in per_article)), np.int64)
-    return np.repeat(numbers, np.array([row[1] for row in per_article], np.int64))
+def _numbers(number: _Numbers, ids: list[str]) -> Array:
+    return np.fromiter(map(number.__getitem__, ids), np.int64, len(ids))
 
 
 # --- the stored tables -------------------------------------------------------------------------
