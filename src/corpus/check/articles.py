@@ -1,0 +1,73 @@
+"""The checks of the articles: each id against its title and body, each word count, each
+article held by a file, and each entity mention and sentence against the body it points into."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import groupby
+
+from corpus import aggregates
+from corpus.check.core import Problem, rows
+from corpus.ingest import NullTagger
+from corpus.models import article_id
+from corpus.store import Store
+
+
+def articles(store: Store) -> Iterator[Problem]:
+    found = store.conn.execute(
+        "SELECT a.id, a.title, a.body, a.words, "
+        "EXISTS (SELECT 1 FROM occurrences o WHERE o.article_id = a.id) FROM articles a "
+        "ORDER BY a.id"
+    )
+    for id_, title, body, words, held in rows(found):
+        subject = f"article {id_}"
+        if (expected := article_id(title, body)) != id_:
+            yield Problem("article", subject, f"id does not match its title and body ({expected})")
+        if words != (actual := len(body.split())):
+            yield Problem("article", subject, f"{words} words recorded, the body has {actual}")
+        if not held:
+            yield Problem("article", subject, "no file holds it (an orphan)")
+
+
+def mentions(store: Store) -> Iterator[Problem]:
+    """Each mention against its article's body: the two tables read side by side in article
+    order, so that each body is read once (not once per mention)."""
+    bodies = store.conn.execute("SELECT id, body FROM articles ORDER BY id")
+    found = store.conn.execute(
+        "SELECT article_id, start, end, text FROM mentions ORDER BY article_id, start"
+    )  # a mention of no article is left to the check of references
+    by_article = aggregates.Grouped(found)
+    for id_, body in rows(bodies):
+        for _, start, end, text in by_article.take(id_):
+            yield from _mention(id_, start, end, text, body)
+
+
+def _mention(id_: str, start: int, end: int, text: str, body: str) -> Iterator[Problem]:
+    where = f"mention [{start}, {end})"
+    if not 0 <= start < end <= len(body):
+        yield Problem("mention", f"article {id_}", f"{where} is outside its body")
+    elif body[start:end] != text:
+        yield Problem("mention", f"article {id_}", f"{where} is not the text {text!r}")
+
+
+def sentences(store: Store) -> Iterator[Problem]:
+    found = store.conn.execute(
+        "SELECT a.id, a.fingerprint, length(a.body), s.start, s.end, s.rank FROM articles a "
+        "LEFT JOIN sentences s ON s.article_id = a.id ORDER BY a.id, s.idx"
+    )
+    for (id_, fingerprint, length), group in groupby(rows(found), key=lambda row: row[:3]):
+        spans = [(start, end, rank) for *_, start, end, rank in group if start is not None]
+        yield from _article_sentences(f"article {id_}", fingerprint, length, spans)
+
+
+def _article_sentences(
+    subject: str, fingerprint: str, length: int, spans: list[tuple[int, int, int | None]]
+) -> Iterator[Problem]:
+    if not spans and fingerprint != NullTagger.fingerprint:
+        yield Problem("sentence", subject, "no sentences: its tagging is incomplete")
+    for start, end, _ in spans:
+        if not 0 <= start < end <= length:
+            yield Problem("sentence", subject, f"sentence [{start}, {end}) is outside its body")
+    ranks = sorted(rank for _, _, rank in spans if rank is not None)
+    if ranks and ranks != list(range(len(spans))):
+        yield Problem("sentence", subject, "summary ranks are not 0..n-1, each once")
