@@ -234,6 +234,40 @@ def test_orphan_article_and_dangling_reference(store_path: Path, seeds_dir: Path
     ]
 
 
+def test_a_missing_parent_is_found_through_every_foreign_key(
+    tagged_template: Path, tmp_path: Path
+) -> None:
+    """The check looks up each key's distinct values and runs SQLite's own check only on a
+    table where one is missing: for a row of each foreign key pointed elsewhere, it finds
+    exactly what SQLite's own check of the whole store finds."""
+    with closing(sqlite3.connect(tagged_template)) as conn:
+        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_schema WHERE type='table'")]
+        keys = [
+            (table, column)
+            for table in tables
+            for _, _, _, column, *_ in conn.execute(f"PRAGMA foreign_key_list('{table}')")
+        ]
+    assert len(keys) >= 10
+    for table, column in keys:
+        db = tmp_path / f"{table}-{column}.db"
+        shutil.copyfile(tagged_template, db)
+        with tamper(db) as conn:
+            first, second = [id_ for (id_,) in conn.execute("SELECT id FROM articles LIMIT 2")]
+            conn.execute("INSERT INTO dupe_pairs VALUES (?, ?, 0.9, 0.9)", sorted([first, second]))
+            conn.execute("INSERT INTO dupe_clusters VALUES (?, ?, 1.0)", (first, first))
+            conn.execute(
+                f"UPDATE {table} SET {column} = {column} || ' (missing)' "
+                f"WHERE {column} = (SELECT min({column}) FROM {table})"
+            )
+            expected = [
+                Problem("reference", f"{child} row {rowid}", f"points to a missing {parent} row")
+                for child, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check")
+            ]
+        assert expected, (table, column)
+        found = [p for p in problems(db) if p.kind == "reference"]
+        assert sorted(found, key=str) == sorted(expected, key=str), (table, column)
+
+
 def test_corrupt_pages_are_reported_and_the_file_is_left_alone(store_path: Path) -> None:
     corrupt_pages(store_path)
     before = digest(store_path)

@@ -20,8 +20,49 @@ def integrity(store: Store) -> Iterator[Problem]:
 
 
 def references(store: Store) -> Iterator[Problem]:
-    for table, rowid, parent, _ in store.conn.execute("PRAGMA foreign_key_check"):
-        yield Problem("reference", f"{table} row {rowid}", f"points to a missing {parent} row")
+    """Every row whose foreign key points to no row. SQLite's own check looks up the parent
+    of every child row (some 20 million lookups at 100,000 articles); here each key's
+    distinct values are looked up first, one lookup a value, and SQLite's check runs only on
+    a table where one is missing, for its exact rows."""
+    conn = store.conn
+    tables = [name for (name,) in conn.execute(_TABLES)]
+    for table in tables:
+        if not _may_dangle(conn, table):
+            continue
+        for child, rowid, parent, _ in conn.execute(f"PRAGMA foreign_key_check({_name(table)})"):
+            yield Problem("reference", f"{child} row {rowid}", f"points to a missing {parent} row")
+
+
+_TABLES = "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
+
+
+def _may_dangle(conn: sqlite3.Connection, table: str) -> bool:
+    """Whether a value of one of the table's foreign keys is missing from its parent: so
+    when in doubt (a key of several columns, one naming no column, a parent not there)."""
+    keys: dict[int, list[tuple[str, str, str | None]]] = {}
+    for key, _, parent, column, parent_column, *_ in conn.execute(
+        f"PRAGMA foreign_key_list({_name(table)})"
+    ):
+        keys.setdefault(key, []).append((parent, column, parent_column))
+    for columns in keys.values():
+        [(parent, column, parent_column), *more] = columns
+        if more or parent_column is None:
+            return True
+        missing = (
+            f"SELECT 1 FROM (SELECT DISTINCT {_name(column)} AS value FROM {_name(table)} "
+            f"WHERE value IS NOT NULL) WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {_name(parent)} WHERE {_name(parent_column)} = value) LIMIT 1"
+        )
+        try:
+            if conn.execute(missing).fetchone():
+                return True
+        except sqlite3.OperationalError:
+            return True
+    return False
+
+
+def _name(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def search_index(store: Store) -> Iterator[Problem]:
