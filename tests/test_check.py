@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from corpus.check import CHECKS, FTS_REBUILD, Problem, check_store, run_checks
 from corpus.check import counts as store_counts
+from corpus.check.articles import _mention, mentions
 from corpus.cli import main
 from corpus.ingest import Ingest, NullTagger
 from corpus.store import Store
@@ -189,6 +192,44 @@ def test_mention_whose_text_is_not_at_its_offsets(store_path: Path, seeds_dir: P
     [problem] = problems(store_path)
     assert (problem.kind, problem.subject) == ("mention", f"article {article_id}")
     assert problem.message == f"mention [{start + 1}, {end + 1}) is not the text 'Japan'"
+
+
+BODIES = st.text(st.sampled_from("ab \x00\né😀\u0301"), max_size=24)
+EDITS = st.sampled_from(["none", "drop last", "add one", "change first", "empty"])
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(body=BODIES, start=st.integers(-2, 26), length=st.integers(-2, 26), edit=EDITS)
+@example(body="a\x00b", start=0, length=3, edit="none")  # a NUL: SQLite's length() stops there
+@example(body="ab", start=1, length=2, edit="none")  # the text the body's tail, the end past it
+def test_sqlite_picks_every_mention_python_faults(
+    store_path: Path, seeds_dir: Path, body: str, start: int, length: int, edit: str
+) -> None:
+    """SQLite picks the mentions to look at, and Python tells what is wrong: the problems
+    found are those of Python's rule applied to every mention, for any body, any offsets."""
+    article_id, _ = seed_article(store_path, seeds_dir)
+    end = start + length
+    text = body[max(start, 0) : max(end, 0)]
+    text = {
+        "none": text,
+        "drop last": text[:-1],
+        "add one": text + "a",
+        "change first": "b" + text[1:] if text[:1] != "b" else "a" + text[1:],
+        "empty": "",
+    }[edit]
+    with tamper(store_path) as conn:
+        conn.execute("UPDATE articles SET body = ? WHERE id = ?", (body, article_id))
+        conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+        conn.execute(
+            "INSERT INTO mentions (article_id, start, end, text, label, entity_id) "
+            "VALUES (?, ?, ?, ?, 'ORG', 'x')",
+            (article_id, start, end, text),
+        )
+    with Store.open(store_path, readonly=True) as store:
+        found = list(mentions(store))
+    assert found == list(_mention(article_id, start, end, text, body))
 
 
 def test_article_without_its_tagging(store_path: Path, seeds_dir: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,24 +15,24 @@ from corpus.store import Store, StoreError
 def run_checks(
     store: Store,
     checks: Sequence[tuple[str, Check]],
-    in_thread: int,
+    apart: Collection[str],
     on_check: Status = lambda text: None,
 ) -> CheckReport:
     """Every problem found, in the order of `checks`, and the checks that could not run;
     `on_check` hears the name of each check as it starts ("mentions (7/11)"), then how far a
     long one has gone ("aggregate counts (10/11): 5,000 of 9,000 articles").
 
-    SQLite's page and reference checks (the first `in_thread`) are C that lets go of the
-    interpreter while it runs: they run on a connection of their own, in a thread, beside
-    the checks written in Python."""
+    The checks named in `apart` are SQLite's C, which lets go of the interpreter while it
+    runs: they run one after another on a connection of their own, in a thread, beside the
+    checks written in Python, so that the two take a core each."""
     outcomes: dict[str, Outcome] = {}
-    alone = checks[:in_thread]
+    alone = [(name, check) for name, check in checks if name in apart]
     with ThreadPoolExecutor(max_workers=1) as pool, _one_snapshot(store.conn):
         running = {name: pool.submit(_alone, store.path, name, check) for name, check in alone}
         for number, (name, check) in enumerate(checks, 1):
             label = f"{name} ({number}/{len(checks)})"
             on_check(label)
-            if number > in_thread:
+            if name not in apart:
                 outcomes[name] = _outcome(name, check, store, _prefixed(on_check, label))
         for name, check in alone:
             found = running[name].result()
@@ -62,8 +62,8 @@ MAPPED = 1 << 40  # as much as SQLite maps (its build's limit: 2 GB here)
 
 
 def _mapped(conn: sqlite3.Connection) -> None:
-    """Read the store's pages through a memory map, for SQLite's own page and reference
-    checks, which read pages again and again (at 100,000 articles mapping halved their CPU
+    """Read the store's pages through a memory map, for the checks run apart: SQLite's page
+    check reads pages again and again (at 100,000 articles mapping halved their CPU
     time, most of it copying pages in and out of a 2 MB cache). The mapped pages are the
     system's file cache, counted in the resident memory of the process but not allocated."""
     conn.execute(f"PRAGMA mmap_size = {MAPPED}")
