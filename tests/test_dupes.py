@@ -18,7 +18,7 @@ import pytest
 from click.testing import Result
 
 from corpus.check import check_store
-from corpus.dupes import BANDS, SCHEME
+from corpus.dupes import BANDS, SCHEME, verify
 from corpus.dupes import index as dupes_index
 from corpus.dupes.clusters import representative, similarity
 from corpus.dupes.queries import clusters
@@ -251,6 +251,34 @@ def test_check_finds_a_mark_of_another_article(copies: Path, db: Path) -> None:
         found = [(p.subject, p.message) for p in check_store(store)]
     marks = "its near-duplicate marks do not match its body"
     assert (f"article {first}", marks) in found and (f"article {last}", marks) in found
+
+
+def test_check_finds_the_articles_whose_band_keys_differ(copies: Path, db: Path) -> None:
+    """Keys read a whole article at a time: one article with none, one with a key changed, one
+    with a key more; the keys of an id of no article are not an article's."""
+    ingest(db, copies)
+    with closing(sqlite3.connect(db)) as conn, conn:
+        ids = [id_ for (id_,) in conn.execute("SELECT id FROM articles ORDER BY id")]
+        none, changed, more = ids[0], ids[len(ids) // 2], ids[-1]
+        conn.execute("DELETE FROM dupe_bands WHERE article_id = ?", (none,))
+        conn.execute(
+            "UPDATE dupe_bands SET key = key + 1 WHERE article_id = ? AND key = "
+            "(SELECT max(key) FROM dupe_bands WHERE article_id = ?)",
+            (changed, changed),
+        )
+        conn.execute("INSERT INTO dupe_bands VALUES (12345, ?), (12345, 'gone')", (more,))
+    with Store.open(db, readonly=True) as store:
+        found = [p.subject for p in check_store(store) if "LSH band keys" in p.message]
+    assert found == [f"article {none}", f"article {changed}", f"article {more}"]
+
+
+def test_keys_are_read_sorted_whatever_order_sqlite_gives(tmp_path: Path) -> None:
+    with closing(sqlite3.connect(tmp_path / "keys.db")) as conn:
+        conn.execute("CREATE TABLE keys (key INTEGER, article_id TEXT)")  # no index: any order
+        rows = [(9, "b"), (-3, "b"), (2**62, "a"), (7, "c"), (1, "a"), (4, "b"), (5, "gone")]
+        conn.executemany("INSERT INTO keys VALUES (?, ?)", rows)
+        read = verify._keys_of(conn, "keys", {"a": 0, "b": 1, "c": 2, "d": 3})
+    assert [read.of(n).tolist() for n in range(4)] == [[1, 2**62], [-3, 4, 9], [7], []]
 
 
 def test_check_finds_signatures_of_another_scheme(

@@ -13,16 +13,17 @@ articles in a candidate pair only; and the clusters from the pairs.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from corpus.arrays import Array, counted, distinct, joined, pairs_within
 from corpus.dupes import DEFAULT_THRESHOLD, NUM_PERM
 from corpus.dupes.clusters import components, joins, kept, promising, representative, similarity
+from corpus.grouped import per_article
 
 if TYPE_CHECKING:
     from corpus.dupes.signatures import Shingles
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 Difference = tuple[str, str]  # subject, message
 Pair = tuple[str, str]
 SIGNATURE_BYTES = NUM_PERM * 4
-FETCH = 50_000  # keys read at a time
 
 
 @dataclass
@@ -48,11 +48,12 @@ class Signatures:
 def differences(conn: sqlite3.Connection) -> Iterator[Difference]:
     signatures = Signatures([], {}, [], np.zeros(0, np.int64), [])
     yield from _signatures(conn, signatures)
-    bands = _bands(signatures)
+    whole = Whole.of(signatures.minhashes)
+    bands = _bands(signatures, whole)
     yield from _compare_keys(
         conn, "dupe_bands", signatures.ids, bands, "its LSH band keys do not match its signature"
     )
-    pairs = _pairs(conn, signatures, bands)
+    pairs = _pairs(conn, signatures, whole, bands)
     yield from _compare_pairs(conn, pairs)
     yield from _compare_clusters(conn, pairs, signatures)
 
@@ -68,7 +69,10 @@ def _signatures(conn: sqlite3.Connection, found: Signatures) -> Iterator[Differe
         text_digest,
     )
 
-    stored_marks = dict(_keys_of(conn, "dupe_marks"))
+    number = {
+        id_: n for n, (id_,) in enumerate(conn.execute("SELECT id FROM articles ORDER BY id"))
+    }
+    stored_marks = _keys_of(conn, "dupe_marks", number)
     shingle_counts = []
     rows = conn.execute(
         "SELECT a.id, a.body, a.date, a.words, s.minhash, s.shingles, s.text_digest, "
@@ -77,9 +81,9 @@ def _signatures(conn: sqlite3.Connection, found: Signatures) -> Iterator[Differe
     )
     for id_, body, date, words, blob, shingles, text, signature_seal, marks_seal in rows:
         subject = f"article {id_}"
+        mine = stored_marks.of(number[id_])
         found.ids.append(id_)
         found.members[id_] = (date, words)
-        mine = stored_marks.get(id_, np.zeros(0, np.int64))
         if blob is None:
             yield subject, "no near-duplicate signature"
             fresh = shingle_hashes(body)  # the rest is checked with what it would be
@@ -98,48 +102,93 @@ def _signatures(conn: sqlite3.Connection, found: Signatures) -> Iterator[Differe
     found.shingles = np.array(shingle_counts, np.int64)
 
 
-def _keys_of(conn: sqlite3.Connection, table: str) -> Iterator[tuple[str, Array]]:
-    """(article id, its keys sorted) of a table of keys: the keys read as integers alone,
-    in (article, key) order, and each article's count."""
-    per_article = conn.execute(
-        f"SELECT article_id, count(*) FROM {table} GROUP BY article_id ORDER BY article_id"
-    ).fetchall()
-    cursor = conn.execute(f"SELECT key FROM {table} ORDER BY article_id, key")
-    keys = joined([np.array(chunk, np.int64).reshape(-1) for chunk in iter(_chunk(cursor), [])])
-    ends = np.cumsum([n for _, n in per_article])
-    for (id_, _), (start, end) in zip(per_article, pairwise([0, *ends.tolist()]), strict=True):
-        yield id_, keys[start:end]
+@dataclass(frozen=True)
+class Keys:
+    """The keys of a table of keys (dupe_marks, dupe_bands) by article: each article's sorted,
+    one after another, articles by number (in id order)."""
+
+    keys: Array
+    counts: Array  # how many each article has
+    ends: Array  # where each article's keys end in `keys`
+
+    @classmethod
+    def of_lists(cls, keys: list[Array]) -> Keys:
+        counts = np.array([len(k) for k in keys], np.int64)
+        return cls(joined(keys), counts, np.cumsum(counts))
+
+    def of(self, article: int) -> Array:
+        return self.keys[self.ends[article] - self.counts[article] : self.ends[article]]
+
+    def owners(self) -> Array:
+        return np.repeat(np.arange(len(self.counts), dtype=np.int64), self.counts)
 
 
-def _chunk(cursor: sqlite3.Cursor) -> Callable[[], list[Any]]:
-    return lambda: cursor.fetchmany(FETCH)
+def _keys_of(conn: sqlite3.Connection, table: str, number: dict[str, int]) -> Keys:
+    """The keys of a table of keys by article (`number`: each article id's; the keys of an id
+    of no article left out), each article's sorted."""
+    grouped = per_article(conn, table, ["key"])
+    numbers = np.array([number.get(id_, -1) for id_ in grouped.ids], np.int64)
+    owners, [keys] = grouped.owners(numbers), grouped.columns
+    known = owners >= 0
+    owners, keys = owners[known], keys[known]
+    # SQLite gives each article's keys in its index's order, sorted, but need not
+    if len(keys) > 1 and not ((keys[1:] > keys[:-1]) | (owners[1:] != owners[:-1])).all():
+        order = np.lexsort((keys, owners))
+        owners, keys = owners[order], keys[order]
+    counts = np.bincount(owners, minlength=len(number))
+    return Keys(keys, counts, np.cumsum(counts))
 
 
-def _bands(signatures: Signatures) -> list[Array]:
+@dataclass(frozen=True)
+class Whole:
+    """The signatures of NUM_PERM values (all but a corrupted one) as one array."""
+
+    rows: npt.NDArray[np.uint32]  # [signatures, NUM_PERM]
+    row: Array  # each article's row, -1 for a signature of another length
+
+    @classmethod
+    def of(cls, minhashes: list[bytes]) -> Whole:
+        whole = np.array([len(blob) == SIGNATURE_BYTES for blob in minhashes], bool)
+        row = np.where(whole, np.cumsum(whole) - 1, -1)
+        blobs = b"".join(blob for blob in minhashes if len(blob) == SIGNATURE_BYTES)
+        return cls(np.frombuffer(blobs, dtype="<u4").reshape(-1, NUM_PERM), row)
+
+
+def _bands(signatures: Signatures, whole: Whole) -> Keys:
     """Each article's band keys, from its signature, sorted, each once."""
     from corpus.dupes.signatures import band_keys, bands_of
 
-    whole = [blob for blob in signatures.minhashes if len(blob) == SIGNATURE_BYTES]
-    computed = bands_of(np.frombuffer(b"".join(whole), dtype="<u4").reshape(-1, NUM_PERM))
-    rows = iter(computed)
-    return [
-        distinct(next(rows) if len(blob) == SIGNATURE_BYTES else np.array(band_keys(blob)))
-        for blob in signatures.minhashes
-    ]
+    computed = np.sort(bands_of(whole.rows), axis=1)
+    once = np.ones(computed.shape, bool)  # each key once in its row
+    once[:, 1:] = computed[:, 1:] != computed[:, :-1]
+    if (whole.row >= 0).all():
+        counts = once.sum(axis=1).astype(np.int64)
+        return Keys(computed[once], counts, np.cumsum(counts))
+    keys = []
+    for blob, row in zip(signatures.minhashes, whole.row.tolist(), strict=True):
+        keys.append(computed[row][once[row]] if row >= 0 else distinct(np.array(band_keys(blob))))
+    return Keys.of_lists(keys)
 
 
 def _compare_keys(
-    conn: sqlite3.Connection, table: str, ids: list[str], expected: list[Array], message: str
+    conn: sqlite3.Connection, table: str, ids: list[str], expected: Keys, message: str
 ) -> Iterator[Difference]:
-    found = dict(_keys_of(conn, table))
-    none = np.zeros(0, np.int64)
-    for id_, keys in zip(ids, expected, strict=True):
-        if not np.array_equal(found.get(id_, none), keys):
-            yield f"article {id_}", message
+    found = _keys_of(conn, table, {id_: n for n, id_ in enumerate(ids)})
+    for n in np.flatnonzero(_unequal(found, expected)).tolist():
+        yield f"article {ids[n]}", message
+
+
+def _unequal(a: Keys, b: Keys) -> npt.NDArray[np.bool_]:
+    """Whether each article's keys differ: in number, or at a place."""
+    differ: npt.NDArray[np.bool_] = a.counts != b.counts
+    alike = ~differ
+    a_rows, b_rows = np.repeat(alike, a.counts), np.repeat(alike, b.counts)
+    differ[a.owners()[a_rows][a.keys[a_rows] != b.keys[b_rows]]] = True
+    return differ
 
 
 def _pairs(
-    conn: sqlite3.Connection, signatures: Signatures, bands: list[Array]
+    conn: sqlite3.Connection, signatures: Signatures, whole: Whole, bands: Keys
 ) -> dict[Pair, tuple[float, float]]:
     """Every stored pair a recomputation finds: of articles sharing a band, or enough marks,
     with a similarity of PAIR_FLOOR or more or one almost whole in the other."""
@@ -147,30 +196,38 @@ def _pairs(
 
     n = len(signatures.ids)
     candidates = set(_sharing(bands, n).tolist())
-    shared, times = counted(_sharing(signatures.marks, n, distinct_pairs=False))
+    shared, times = counted(_sharing(Keys.of_lists(signatures.marks), n, distinct_pairs=False))
     sizes = signatures.shingles
     shorter = np.minimum(sizes[shared // n], sizes[shared % n])
     candidates.update(shared[promising(times, shorter)].tolist())
     ids = signatures.ids
     shingles = _shingles(conn, sorted({ids[i] for code in candidates for i in divmod(code, n)}))
+    codes = np.array(sorted(candidates), np.int64)
+    scores = _similarities(signatures.minhashes, whole, codes // n, codes % n)
     pairs: dict[Pair, tuple[float, float]] = {}
-    for code in sorted(candidates):
+    for code, score in zip(codes.tolist(), scores, strict=True):
         a, b = divmod(code, n)
-        score = similarity(signatures.minhashes[a], signatures.minhashes[b])
         share = containment(shingles[ids[a]], shingles[ids[b]])
         if kept(score, share):
             pairs[ids[a], ids[b]] = (score, share)
     return pairs
 
 
-def _sharing(keys: list[Array], n: int, *, distinct_pairs: bool = True) -> Array:
+def _similarities(minhashes: list[bytes], whole: Whole, a: Array, b: Array) -> list[float]:
+    """`clusters.similarity` of each pair (a[i], b[i]): of whole signatures in numpy."""
+    ra, rb = whole.row[a], whole.row[b]
+    equal = (whole.rows[ra] == whole.rows[rb]).sum(axis=1)
+    scores: list[float] = (equal / NUM_PERM).tolist()
+    for i in np.flatnonzero((ra < 0) | (rb < 0)).tolist():
+        scores[i] = similarity(minhashes[a[i]], minhashes[b[i]])
+    return scores
+
+
+def _sharing(keys: Keys, n: int, *, distinct_pairs: bool = True) -> Array:
     """The pairs of articles (a * n + b, a < b by number, so by id) holding one key, for each
     key held by two or more: each pair once, or once per key it shares."""
-    sizes = np.array([len(k) for k in keys], np.int64)
-    owners = np.repeat(np.arange(len(keys), dtype=np.int64), sizes)
-    flat = np.concatenate(keys) if keys else np.zeros(0, np.int64)
-    order = np.lexsort((owners, flat))
-    found = pairs_within(flat[order], owners[order], n)
+    order = np.argsort(keys.keys, kind="stable")  # then by owner, as they come
+    found = pairs_within(keys.keys[order], keys.owners()[order], n)
     return distinct(found) if distinct_pairs else found
 
 
