@@ -22,6 +22,7 @@ from corpus.check.running import run_checks as _run
 from corpus.store import Store
 
 __all__ = [
+    "APART",
     "CHECKS",
     "FTS_REBUILD",
     "CheckReport",

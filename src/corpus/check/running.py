@@ -19,24 +19,26 @@ def run_checks(
     on_check: Status = lambda text: None,
 ) -> CheckReport:
     """Every problem found, in the order of `checks`, and the checks that could not run;
-    `on_check` hears the name of each check as it starts ("mentions (7/11)"), then how far a
-    long one has gone ("aggregate counts (10/11): 5,000 of 9,000 articles").
+    `on_check` hears the name of each check as it starts ("files (1/12)"), then how far a
+    long one has gone ("aggregate counts (6/12): 5,000 of 9,000 articles").
 
     The checks named in `apart` are SQLite's C, which lets go of the interpreter while it
     runs: they run one after another on a connection of their own, in a thread, beside the
-    checks written in Python, so that the two take a core each."""
+    checks written in Python, so that the two take a core each. They are named last, as the
+    Python checks are done and each one that is still running is waited for."""
     outcomes: dict[str, Outcome] = {}
     alone = [(name, check) for name, check in checks if name in apart]
+    heard = [*(c for c in checks if c[0] not in apart), *alone]  # the order they are named in
+    labels = {name: f"{name} ({n}/{len(checks)})" for n, (name, _) in enumerate(heard, 1)}
     with ThreadPoolExecutor(max_workers=1) as pool, _one_snapshot(store.conn):
         running = {name: pool.submit(_alone, store.path, name, check) for name, check in alone}
-        for number, (name, check) in enumerate(checks, 1):
-            label = f"{name} ({number}/{len(checks)})"
-            on_check(label)
-            if name not in apart:
-                outcomes[name] = _outcome(name, check, store, _prefixed(on_check, label))
-        for name, check in alone:
-            found = running[name].result()
-            outcomes[name] = found or _outcome(name, check, store, lambda text: None)
+        for name, check in heard:
+            on_check(labels[name])
+            if name in running:
+                found = running[name].result()
+                outcomes[name] = found or _outcome(name, check, store, lambda text: None)
+            else:
+                outcomes[name] = _outcome(name, check, store, _prefixed(on_check, labels[name]))
     report = CheckReport()
     for name, _ in checks:
         problems, skipped = outcomes[name]
