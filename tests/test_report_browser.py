@@ -63,6 +63,16 @@ def canvas_drawn(page: Any, selector: str) -> bool:
     )
 
 
+def stat_cards(page: Any) -> list[list[str]]:
+    """The overview's cards: [value, what] each."""
+    return list(
+        page.eval_on_selector_all(
+            "#stats .stat",
+            "cards => cards.map((c) => [c.firstChild.textContent, c.lastChild.textContent])",
+        )
+    )
+
+
 def test_every_view_draws_offline_without_errors(
     chromium: Any, seeds_page: Path, tagged_db: Path
 ) -> None:
@@ -72,6 +82,7 @@ def test_every_view_draws_offline_without_errors(
     assert "19 articles" in page.inner_text("#report-note")
     assert "names only (--all-labels for dates and numbers)" in page.inner_text("#report-note")
     assert canvas_drawn(page, "#overview") and page.is_visible("#chart-dates")
+    assert ["16 briefs, 3 articles", "kinds"] in stat_cards(page)
     for view in VIEWS:
         page.click(f"#tabs a[href='{view}']")
         page.wait_for_selector(f"{view}:not([hidden])")
@@ -138,6 +149,14 @@ def test_search_finds_titles_and_bodies(chromium: Any, seeds_page: Path) -> None
     results.first.locator("button").click()
     page.wait_for_selector("#article:not([hidden])")
     assert "Toshiba" in page.inner_text("#article .body")
+    assert log.problems() == []
+
+
+def test_a_report_of_one_kind_says_so(chromium: Any, tagged_db: Path, tmp_path: Path) -> None:
+    path = write_report(tagged_db, tmp_path / "one.html", "--entity", "South Korea")
+    page, log = open_page(chromium, path)
+    assert page.inner_text("#report-note").startswith("3 articles")
+    assert ["articles only", "kind"] in stat_cards(page)
     assert log.problems() == []
 
 

@@ -121,7 +121,9 @@
     add(fmt(E.length), "entities");
     add(fmt(o.mentions), "mentions");
     add(fmt(o.sources.length), "sources" + (o.unsourced ? ` (${fmt(o.unsourced)} without)` : ""));
-    add(o.kinds.map(([k, n]) => `${fmt(n)} ${k}`).join(", ") || "none", "kinds");
+    if (o.kinds.length === 1) add(`${o.kinds[0][0]}s only`, "kind");
+    else add(o.kinds.map(([k, n]) => `${fmt(n)} ${k}${n === 1 ? "" : "s"}`).join(", ") || "none",
+      "kinds");
     if (o.languages.length) add(o.languages.map(([l, n]) => `${l} ${fmt(n)}`).join(", "), "languages");
     add(o.first ? (o.first === o.last ? o.first : `${o.first} to ${o.last}`) : "none",
       "dates" + (o.undated ? ` (${fmt(o.undated)} undated)` : ""));
