@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
-from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -53,22 +52,34 @@ def words(text: str) -> list[str]:
     return WORD.findall(text.lower())
 
 
-@lru_cache(maxsize=1 << 18)
-def _word_hash(word: str) -> int:
-    """A word's CRC-32 (cached: a corpus has far fewer words than it writes)."""
-    return zlib.crc32(word.encode())
+class _WordHashes(dict[str, int]):
+    """Each word's CRC-32, computed once (a corpus has far fewer words than it writes): a dict
+    looked up from C, its CRC-32 computed only when missing; emptied past WORDS_KEPT."""
+
+    def __missing__(self, word: str) -> int:
+        found = self[word] = zlib.crc32(word.encode())
+        return found
+
+
+WORDS_KEPT = 1 << 18
+_WORD_HASHES = _WordHashes()
 
 
 def shingle_hashes(text: str) -> Shingles:
-    """64-bit hashes of the text's shingles (one shingle of all words when there are fewer)."""
-    hashes = np.fromiter(map(_word_hash, words(text)), dtype=np.uint64)
+    """64-bit hashes of the text's shingles (one shingle of all words when there are fewer),
+    sorted, each once."""
+    if len(_WORD_HASHES) > WORDS_KEPT:
+        _WORD_HASHES.clear()
+    hashes = np.fromiter(map(_WORD_HASHES.__getitem__, words(text)), dtype=np.uint64)
     if len(hashes) < SHINGLE_WORDS:
         hashes = np.concatenate([hashes, np.zeros(SHINGLE_WORDS - len(hashes), np.uint64)])
     count = len(hashes) - SHINGLE_WORDS + 1
     combined = np.zeros(count, dtype=np.uint64)
     for k in range(SHINGLE_WORDS):  # wraps modulo 2**64, as intended
         combined += hashes[k : k + count] * _WORD_WEIGHTS[k]
-    return np.unique(combined)
+    combined.sort()  # numpy's `unique` hashes, far slower on an article's few hundred
+    once: Shingles = combined[np.concatenate([[True], combined[1:] != combined[:-1]])]
+    return once
 
 
 def minhash(shingles: npt.NDArray[np.uint64]) -> Signature:

@@ -55,7 +55,7 @@ def differences(conn: sqlite3.Connection) -> Iterator[Difference]:
     )
     pairs = _pairs(conn, signatures, whole, bands)
     yield from _compare_pairs(conn, pairs)
-    yield from _compare_clusters(conn, pairs, signatures)
+    yield from _compare_clusters(conn, pairs, signatures, whole)
 
 
 def _signatures(conn: sqlite3.Connection, found: Signatures) -> Iterator[Difference]:
@@ -266,16 +266,22 @@ def _close(x: tuple[float, ...], y: tuple[float, ...]) -> bool:
 
 
 def _compare_clusters(
-    conn: sqlite3.Connection, pairs: dict[Pair, tuple[float, float]], signatures: Signatures
+    conn: sqlite3.Connection,
+    pairs: dict[Pair, tuple[float, float]],
+    signatures: Signatures,
+    whole: Whole,
 ) -> Iterator[Difference]:
     members = signatures.members
-    minhash = dict(zip(signatures.ids, signatures.minhashes, strict=True))
-    expected: dict[str, tuple[str, float]] = {}
+    number = {id_: n for n, id_ in enumerate(signatures.ids)}
+    placed: list[tuple[str, str]] = []  # (member, representative)
     joined = [pair for pair, scores in pairs.items() if joins(*scores, DEFAULT_THRESHOLD)]
     for group in components((), joined):
         rep = representative((id_, *members[id_]) for id_ in group)
-        for id_ in group:
-            expected[id_] = (rep, similarity(minhash[rep], minhash[id_]))
+        placed.extend((id_, rep) for id_ in group)
+    ours = np.array([number[id_] for id_, _ in placed], np.int64)
+    reps = np.array([number[rep] for _, rep in placed], np.int64)
+    scores = _similarities(signatures.minhashes, whole, reps, ours)
+    expected = {id_: (rep, s) for (id_, rep), s in zip(placed, scores, strict=True)}
     found = {
         id_: (rep, s)
         for id_, rep, s in conn.execute(
