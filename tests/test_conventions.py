@@ -67,7 +67,7 @@ def test_one_paragraph_a_line_is_left_alone() -> None:
         ("LOS ANGELES, Feb 26 - Shares rose.", Dateline("LOS ANGELES", "Feb 26"), "Shares rose."),
         (
             "SEOUL, May 3 (Yonhap) -- Exports fell.",
-            Dateline("SEOUL", "May 3", "Yonhap"),
+            Dateline("SEOUL", "May 03", "Yonhap"),
             "Exports fell.",
         ),
         ("BEIJING (Reuters) — Talks ended.", Dateline("BEIJING", None, "Reuters"), "Talks ended."),
@@ -79,8 +79,8 @@ def test_one_paragraph_a_line_is_left_alone() -> None:
             "Up.",
         ),
         ("Toronto, Feb 26 - It said.", Dateline("Toronto", "Feb 26"), "It said."),
-        ("HANOI, 2 March (VNA) - It rained.", Dateline("HANOI", "2 March", "VNA"), "It rained."),
-        ("LONDON, March 3", Dateline("LONDON", "March 3"), ""),  # alone on its line, above a table
+        ("HANOI, 2 March (VNA) - It rained.", Dateline("HANOI", "Mar 02", "VNA"), "It rained."),
+        ("LONDON, March 3", Dateline("LONDON", "Mar 03"), ""),  # alone on its line, above a table
     ],
 )
 def test_datelines(text: str, dateline: Dateline, rest: str) -> None:
@@ -159,6 +159,14 @@ def test_end_matter_gives_source_and_rights_and_leaves_the_body() -> None:
         ("2024年5月13日", "2024-05-13"),
         ("Apr 10", "Apr 10"),
         ("Feb 26", "Feb 26"),
+        # without a year, one form however written (wire copy's datelines)
+        ("March 2", "Mar 02"),
+        ("MARCH 2", "Mar 02"),
+        ("MArch 2", "Mar 02"),
+        ("2 March", "Mar 02"),
+        ("Mar. 2", "Mar 02"),
+        ("FEb 26", "Feb 26"),
+        ("Feb 29", "Feb 29"),
         ("Reuters", None),
         ("2024", None),
         ("Tuesday", None),
@@ -176,7 +184,7 @@ def test_a_wire_story_end_to_end() -> None:
         "HARBOUR TERMINAL DELAYED",
         "Aiko Tanaka",
         "OSAKA",
-        "June 3",
+        "Jun 03",
         "Reuters",
     )
     assert article.body.startswith("The harbour authority said on Monday that the new container")
@@ -335,8 +343,8 @@ def test_two_headers_in_a_row_are_a_digest_without_a_main_article() -> None:
     text = "Nikkei - Apr 7\nShares rose in Tokyo.\n\nKyodo - Apr 8\nIt rained in Osaka.\n"
     briefs = parse_text(text, "a.txt")
     assert [(a.kind, a.source, a.date) for a in briefs] == [
-        ("brief", "Nikkei", "Apr 7"),
-        ("brief", "Kyodo", "Apr 8"),
+        ("brief", "Nikkei", "Apr 07"),
+        ("brief", "Kyodo", "Apr 08"),
     ]
 
 

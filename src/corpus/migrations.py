@@ -17,6 +17,52 @@ Step = str | Callable[[sqlite3.Connection], None]
 
 _CJK = "('ja', 'ko', 'zh')"  # the languages of the trigram index (migration 8)
 
+
+def yearless_dates_in_one_form(conn: sqlite3.Connection) -> None:
+    """Each stored date without a year as `normalise_date` now writes it; the articles whose
+    date changes are taken out of the aggregate counts and counted again."""
+    from corpus.loader.dates import normalise_date  # dateutil: only when upgrading
+
+    iso = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+    rows = conn.execute(f"SELECT id, date FROM articles WHERE date NOT GLOB '{iso}'")  # not NULL
+    changed = {id_: new for id_, date in rows if (new := normalise_date(date)) not in (None, date)}
+    ids = sorted(changed)
+    aggregates.account(conn, ids, -1)
+    conn.executemany("UPDATE articles SET date = ? WHERE id = ?", [(changed[i], i) for i in ids])
+    aggregates.account(conn, ids, 1)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    """Apply pending migrations, all in one transaction (the connection is in autocommit mode)."""
+    if schema_version(conn) >= SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Functions run once each, after every statement: they compute from today's code,
+        # which may read columns that a later migration adds.
+        late: list[Callable[[sqlite3.Connection], None]] = []
+        # Re-read under the write lock: another process may have migrated meanwhile.
+        for number in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
+            for step in MIGRATIONS[number - 1]:
+                if isinstance(step, str):
+                    conn.execute(step)
+                elif step not in late:
+                    late.append(step)
+            conn.execute(f"PRAGMA user_version = {number}")
+        for function in late:
+            function(conn)
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:  # SQLite may have rolled back already (e.g. a full disk)
+            conn.execute("ROLLBACK")
+        raise
+
+
 MIGRATIONS: list[list[Step]] = [
     [
         """CREATE TABLE files (
@@ -253,37 +299,9 @@ MIGRATIONS: list[list[Step]] = [
         ),
         dupes_index.sign_stored,
     ],
+    # 18: a date without a year in one form however it was written (`loader/dates.py`:
+    # `March 2`, `MARCH 2`, `2 March` -> `Mar 02`), the counts by date kept exact.
+    [yearless_dates_in_one_form],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
-
-
-def schema_version(conn: sqlite3.Connection) -> int:
-    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
-    return version
-
-
-def migrate(conn: sqlite3.Connection) -> None:
-    """Apply pending migrations, all in one transaction (the connection is in autocommit mode)."""
-    if schema_version(conn) >= SCHEMA_VERSION:
-        return
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        # Functions run once each, after every statement: they compute from today's code,
-        # which may read columns that a later migration adds.
-        late: list[Callable[[sqlite3.Connection], None]] = []
-        # Re-read under the write lock: another process may have migrated meanwhile.
-        for number in range(schema_version(conn) + 1, SCHEMA_VERSION + 1):
-            for step in MIGRATIONS[number - 1]:
-                if isinstance(step, str):
-                    conn.execute(step)
-                elif step not in late:
-                    late.append(step)
-            conn.execute(f"PRAGMA user_version = {number}")
-        for function in late:
-            function(conn)
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:  # SQLite may have rolled back already (e.g. a full disk)
-            conn.execute("ROLLBACK")
-        raise

@@ -170,7 +170,8 @@ def record_name(record: Mapping[str, Any], fields: FieldMap) -> str:
 
 
 def normalised_date(text: str) -> str:
-    """ISO `YYYY-MM-DD` when the text reads as a date with a year; otherwise as written."""
+    """ISO `YYYY-MM-DD` when the text reads as a date with a year, `Mon DD` when it reads as
+    one without; otherwise as written."""
     from corpus.loader.dates import normalise_date  # dateutil: only when a record has a date
 
     return normalise_date(text) or text
