@@ -70,11 +70,26 @@ def test_summary_json(tagged_db: Path) -> None:
     assert len(data["pairs"]) == 10
 
 
+@pytest.mark.parametrize(
+    ("kinds", "said"),
+    [
+        ({"article": 2127}, "2,127 articles · "),
+        ({"brief": 2127}, "2,127 articles (all briefs) · "),
+        ({"brief": 16, "article": 1}, "2,127 articles (16 briefs, 1 article) · "),
+    ],
+)
+def test_the_summary_headline_counts_kinds_in_words(kinds: dict[str, int], said: str) -> None:
+    from corpus.views.overview import headline
+
+    data = {"articles": 2127, "kinds": kinds, "words": 1, "sentences": 1, "mentions": 1}
+    assert headline({**data, "entities": 1}).plain.startswith(said)
+
+
 def test_summary_table(tagged_db: Path) -> None:
     result = run(tagged_db, "summary")
     assert result.exit_code == 0, result.output
     text = result.stdout
-    assert text.startswith("19 articles (16 brief, 3 article) · ")
+    assert text.startswith("19 articles (16 briefs, 3 articles) · ")
     for expected in ("13 sources", "Nikkei", "Apr 09 to Apr 17", "undated", "ORG", "GOV"):
         assert expected in text
     assert "strongest pairs (same sentence)" in text
@@ -274,7 +289,7 @@ def test_store_without_entities(db: Path) -> None:
         Ingest(store, lambda: tagger, tagger.fingerprint).run([str(SEEDS)])
     result = run(db, "summary")
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("19 articles (16 brief, 3 article) · ")
+    assert result.stdout.startswith("19 articles (16 briefs, 3 articles) · ")
     assert "0 mentions of 0 entities" in result.stdout and "top entities" not in result.stdout
     assert run_json(db, "cooccur") == []
     error = one_line_error(run(db, "mentions", "Line"))

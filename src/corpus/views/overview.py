@@ -16,15 +16,22 @@ NONE = "(none)"
 
 
 def headline(data: Row) -> Text:
-    kinds = ", ".join(f"{n:,} {kind}" for kind, n in data["kinds"].items())
     out = Text()
     out.append(f"{data['articles']:,} articles", style="bold")
-    if kinds:
+    if kinds := _kinds(data["kinds"]):
         out.append(f" ({kinds})")
     out.append(f" · {data['words']:,} words\n")
     out.append(f"{data['sentences']:,} sentences")
     out.append(f" · {data['mentions']:,} mentions of {data['entities']:,} entities")
     return out
+
+
+def _kinds(kinds: dict[str, int]) -> str:
+    """"16 briefs, 3 articles"; "all briefs" when all are of one kind; "" when all are articles."""
+    if len(kinds) == 1:
+        [kind] = kinds
+        return "" if kind == "article" else f"all {kind}s"
+    return ", ".join(f"{n:,} {kind}{'s' * (n != 1)}" for kind, n in kinds.items())
 
 
 def _small_table(title: str, *columns: str) -> Table:
