@@ -8,10 +8,11 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from corpus import aggregates, recount
+from corpus import aggregates, arrays, recount
 from corpus.cli import main
 from corpus.store import Store
 
@@ -172,3 +173,17 @@ def test_mentions_in_any_rowid_order_are_recounted(store: Path, statements: tupl
 )
 def test_odd_values_are_recounted_as_the_writer_counts_them(store: Path, statement: str) -> None:
     assert damaged(store, statement) == tallied(store)
+
+
+def test_rows_are_ordered_as_lexsort_orders_them_or_left_when_in_order() -> None:
+    rng = np.random.default_rng(7)
+    for size in [0, 1, 2, 5, 50, 500]:
+        keys = [rng.integers(0, 4, size), rng.integers(0, 3, size), rng.integers(0, 3, size)]
+        order = arrays.lexsorted(keys)
+        expected = np.lexsort(keys)
+        if order is None:  # only when already in order
+            assert np.array_equal(expected, np.arange(size))
+        else:
+            assert np.array_equal(order, expected)
+        ordered = [key[expected] for key in keys]
+        assert arrays.lexsorted(ordered) is None

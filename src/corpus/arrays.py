@@ -57,5 +57,17 @@ def merged(parts: Sequence[tuple[Array, Array]]) -> tuple[Array, Array]:
     return keys, counts.astype(np.int64)
 
 
+def lexsorted(keys: Sequence[Array]) -> Array | None:
+    """`np.lexsort`'s order of rows (the last key first), or None when the rows are in it
+    already (as SQLite often gives them): a pass to check is far cheaper than a sort."""
+    if len(keys[0]) < 2:
+        return None
+    after = np.ones(len(keys[0]) - 1, bool)  # whether each row is at or after the one before
+    for key in keys:  # the first key the least significant
+        before, next_ = key[:-1], key[1:]
+        after = (next_ > before) | ((next_ == before) & after)
+    return None if after.all() else np.lexsort(keys)
+
+
 def joined(arrays: Sequence[Array]) -> Array:
     return np.concatenate(arrays) if len(arrays) else np.zeros(0, np.int64)

@@ -22,9 +22,19 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from corpus.aggregates import ENTITY_FACETS, FACETS, VALUE_LABELS, kept
-from corpus.arrays import Array, counted, distinct, joined, merged, pairs_within, within
+from corpus.arrays import (
+    Array,
+    counted,
+    distinct,
+    joined,
+    lexsorted,
+    merged,
+    pairs_within,
+    within,
+)
 from corpus.grouped import per_article
 
 Status = Callable[[str], None]
@@ -299,9 +309,8 @@ def _mentions(
         conn, lambda done: status(f"{done:,} of {len(article):,} mentions read")
     )
     form = by_rowid[_places(rowid)]
-    known = np.flatnonzero(article >= 0)
-    order = known[np.lexsort((start[known], article[known]))]
-    return article[order], start[order], form[order], parts
+    article, start, form = _ordered(article >= 0, [article, start, form], [1, 0])
+    return article, start, form, parts
 
 
 def _places(rowid: Array) -> Array:
@@ -319,13 +328,15 @@ def _forms(
     conn: sqlite3.Connection, done: Callable[[int], None]
 ) -> tuple[Array, list[tuple[str, str, str]]]:
     """Each mention's form code, in rowid order, and the forms' (label, entity id, text).
-    A form is read as "label<US>entity<US>text" (US: the unit separator), taken apart at its
-    first two separators; a form of more is read again as "5,8,LABELentityidtext", lengths
-    first (exact for any text, and far slower for SQLite to make)."""
-    for expression, parsed in (
-        (f"label || {_US} || entity_id || {_US} || text", _separated),
+    A form is read as the bytes of "label<US>entity<US>text" (US: the unit separator; bytes,
+    so that only the distinct forms are decoded), taken apart at its two separators; if one
+    has more, all are read again as "5,8,LABELentityidtext", lengths first (exact for any
+    text, and far slower for SQLite to make)."""
+    parsers: tuple[tuple[str, Callable[[Any], tuple[str, str, str] | None]], ...] = (
+        (f"CAST(label || {_US} || entity_id || {_US} || text AS BLOB)", _separated),
         ("length(label) || ',' || length(entity_id) || ',' || label || entity_id || text", _form),
-    ):
+    )
+    for expression, parsed in parsers:
         forms, coded = Codes(), list[Array]()
         cursor = conn.execute(f"SELECT {expression} FROM mentions ORDER BY rowid")
         while chunk := cursor.fetchmany(FETCH):
@@ -341,12 +352,12 @@ def _forms(
 _US = "char(31)"
 
 
-def _separated(form: str) -> tuple[str, str, str] | None:
-    """A mention's (label, entity id, text) from "LABEL<US>entityid<US>text", None when it
-    has more separators (one of them may be the label's or the entity id's)."""
-    if form.count("\x1f") != 2:
+def _separated(form: bytes) -> tuple[str, str, str] | None:
+    """A mention's (label, entity id, text) from the UTF-8 of "LABEL<US>entityid<US>text",
+    None when it has more separators (one of them may be the label's or the entity id's)."""
+    if form.count(b"\x1f") != 2:
         return None
-    label, entity, text = form.split("\x1f")
+    label, entity, text = form.decode().split("\x1f")
     return label, entity, text
 
 
@@ -363,9 +374,16 @@ def _sentences(conn: sqlite3.Connection, number: _Numbers) -> tuple[Array, Array
     sentences = per_article(conn, "sentences", ["idx", "start", "end"])
     article = sentences.owners(_numbers(number, sentences.ids))
     idx, start, end = sentences.columns
-    known = np.flatnonzero(article >= 0)
-    order = known[np.lexsort((idx[known], start[known], article[known]))]
-    return article[order], start[order], end[order]
+    article, start, end, _ = _ordered(article >= 0, [article, start, end, idx], [3, 1, 0])
+    return article, start, end
+
+
+def _ordered(kept: npt.NDArray[np.bool_], columns: list[Array], keys: list[int]) -> list[Array]:
+    """The rows kept, sorted by the columns numbered in `keys` (the last first)."""
+    if not kept.all():
+        columns = [column[kept] for column in columns]
+    order = lexsorted([columns[key] for key in keys])
+    return columns if order is None else [column[order] for column in columns]
 
 
 class _Numbers(dict[str, int]):
