@@ -79,13 +79,13 @@ def _signatures(conn: sqlite3.Connection, found: Signatures) -> Iterator[Differe
         "s.signature_seal, s.marks_seal FROM articles a "
         "LEFT JOIN dupe_signatures s ON s.article_id = a.id ORDER BY a.id"
     )
+    marks_of = stored_marks.split()
     for id_, body, date, words, blob, shingles, text, signature_seal, marks_seal in rows:
-        subject = f"article {id_}"
-        mine = stored_marks.of(number[id_])
+        mine = marks_of[number[id_]]
         found.ids.append(id_)
         found.members[id_] = (date, words)
         if blob is None:
-            yield subject, "no near-duplicate signature"
+            yield f"article {id_}", "no near-duplicate signature"
             fresh = shingle_hashes(body)  # the rest is checked with what it would be
             signed = sign_shingles(fresh)
             mine = np.array(marks(fresh), np.int64)
@@ -93,9 +93,9 @@ def _signatures(conn: sqlite3.Connection, found: Signatures) -> Iterator[Differe
             signed = Signed(bytes(blob), shingles)
             want = seals(text_digest(body), signed, mine)
             if (text, signature_seal) != (want.text, want.signature):
-                yield subject, "its near-duplicate signature does not match its body"
+                yield f"article {id_}", "its near-duplicate signature does not match its body"
             elif marks_seal != want.marks:
-                yield subject, "its near-duplicate marks do not match its body"
+                yield f"article {id_}", "its near-duplicate marks do not match its body"
         found.minhashes.append(signed.minhash)
         shingle_counts.append(signed.shingles)
         found.marks.append(mine)
@@ -116,8 +116,10 @@ class Keys:
         counts = np.array([len(k) for k in keys], np.int64)
         return cls(joined(keys), counts, np.cumsum(counts))
 
-    def of(self, article: int) -> Array:
-        return self.keys[self.ends[article] - self.counts[article] : self.ends[article]]
+    def split(self) -> list[Array]:
+        """Each article's keys."""
+        ends = self.ends.tolist()
+        return [self.keys[start:end] for start, end in zip([0, *ends], ends, strict=False)]
 
     def owners(self) -> Array:
         return np.repeat(np.arange(len(self.counts), dtype=np.int64), self.counts)
