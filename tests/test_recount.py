@@ -187,3 +187,15 @@ def test_rows_are_ordered_as_lexsort_orders_them_or_left_when_in_order() -> None
             assert np.array_equal(order, expected)
         ordered = [key[expected] for key in keys]
         assert arrays.lexsorted(ordered) is None
+
+
+def test_pairs_counted_a_few_articles_at_a_time_are_added_up(
+    store: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pairs of a block of articles at a time (two here), their counts added by key."""
+    monkeypatch.setattr(recount, "BLOCK", 2)
+    found = damaged(store, "DELETE FROM pair_counts WHERE articles > 1 AND sentences > 1")
+    assert [difference.table for difference in found] == ["pair_counts"]
+    assert found == tallied(store)
+    found = damaged(store, "UPDATE sentences SET end = end - 40 WHERE idx = 1")
+    assert found == tallied(store)

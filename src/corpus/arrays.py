@@ -47,14 +47,18 @@ def counted(keys: Array) -> tuple[Array, Array]:
 
 
 def merged(parts: Sequence[tuple[Array, Array]]) -> tuple[Array, Array]:
-    """The counts of several blocks, added by key."""
+    """The counts of several blocks (each its keys sorted, each once), added by key: the keys
+    sorted by a stable sort (timsort, which merges the sorted runs) and the counts of equal
+    keys summed, with no inverse of numpy's `unique` to make."""
     if len(parts) == 1:
         return parts[0]
-    keys, inverse = np.unique(joined([k for k, _ in parts]), return_inverse=True)
-    counts = np.bincount(
-        inverse.reshape(-1), weights=joined([c for _, c in parts]), minlength=len(keys)
-    )
-    return keys, counts.astype(np.int64)
+    keys, counts = joined([k for k, _ in parts]), joined([c for _, c in parts])
+    if not len(keys):
+        return keys, counts
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    first = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    return keys[first], np.add.reduceat(counts[order], first)
 
 
 def lexsorted(keys: Sequence[Array]) -> Array | None:

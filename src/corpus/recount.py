@@ -39,7 +39,7 @@ from corpus.grouped import per_article
 
 Status = Callable[[str], None]
 FETCH = 50_000  # forms read at a time
-BLOCK = 5_000  # articles whose pairs are counted at a time (bounds the memory of the pairs)
+BLOCK = 10_000  # articles whose pairs are counted at a time (bounds the memory of the pairs)
 
 
 @dataclass(frozen=True)
