@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from corpus.wordcount import count_words
+
 ArticleKind = Literal["article", "brief"]
 
 
@@ -78,7 +80,7 @@ class Article(BaseModel):
         if self.id and self.id != expected:
             raise ValueError(f"id {self.id!r} does not match title and body ({expected})")
         object.__setattr__(self, "id", expected)
-        object.__setattr__(self, "words", len(self.body.split()))
+        object.__setattr__(self, "words", count_words(self.body))
         return self
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from corpus import aggregates
+from corpus import aggregates, wordcount
 from corpus.check.core import Problem, rows
 from corpus.ingest import NullTagger
 from corpus.models import article_id
@@ -22,7 +22,7 @@ def articles(store: Store) -> Iterator[Problem]:
         subject = f"article {id_}"
         if (expected := article_id(title, body)) != id_:
             yield Problem("article", subject, f"id does not match its title and body ({expected})")
-        if words != (actual := len(body.split())):
+        if words != (actual := wordcount.count_words(body)):
             yield Problem("article", subject, f"{words} words recorded, the body has {actual}")
         if not held:
             yield Problem("article", subject, "no file holds it (an orphan)")
