@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from corpus import aggregates, merges, naming
+from corpus import aggregates, merges, naming, stored_words
 from corpus.dupes import index as dupes_index
 
 Step = str | Callable[[sqlite3.Connection], None]
@@ -302,6 +302,10 @@ MIGRATIONS: list[list[Step]] = [
     # 18: a date without a year in one form however it was written (`loader/dates.py`:
     # `March 2`, `MARCH 2`, `2 March` -> `Mar 02`), the counts by date kept exact.
     [yearless_dates_in_one_form],
+    # 19: words counted as word processors count them (`wordcount.py`: each CJK ideograph and
+    # kana a word; a Japanese article was a few "words"): the articles whose count changes,
+    # with their aggregate counts and the representatives of their clusters (`stored_words`).
+    [stored_words.recount],
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
