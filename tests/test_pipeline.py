@@ -81,6 +81,7 @@ def test_only_what_tagging_needs_runs(tagger: Tagger) -> None:
         "senter",
         "ner",
         "corpus_ner_fixes",
+        "corpus_span_edges",
         "corpus_gazetteer",
         "corpus_person_names",
         "corpus_acronyms",

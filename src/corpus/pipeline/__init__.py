@@ -2,12 +2,14 @@
 
 Pipeline (after `spacy.load` with everything but `senter` and `ner` excluded):
 
-    senter -> ner -> corpus_ner_fixes -> corpus_gazetteer -> corpus_person_names
-        -> corpus_acronyms -> corpus_paragraph_sentences
+    senter -> ner -> corpus_ner_fixes -> corpus_span_edges -> corpus_gazetteer
+        -> corpus_person_names -> corpus_acronyms -> corpus_paragraph_sentences
 
 * `ner` runs untouched, so its entities away from the rules are exactly the bare model's.
 * `corpus_ner_fixes` trims a trailing possessive off each statistical entity ("South Korea's" ->
   "South Korea") and cuts entities at datelines and line breaks ("Reuters - Apr" -> "Reuters").
+* `corpus_span_edges` trims whitespace off every entity's edges and cuts it at its first line
+  break (the Japanese pipeline runs it after GiNZA's ner too).
 * `corpus_gazetteer` finds gazetteer names (PhraseMatcher) and governments (a country's adjective
   or possessive + government / ministry / authorities / embassy / administration, or + "Ministry of
   ..."), then overwrites: a rule span replaces every statistical entity it overlaps. This has the

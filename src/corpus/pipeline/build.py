@@ -17,6 +17,7 @@ from corpus.pipeline import (  # noqa: F401
     ner_fixes,
     paragraph_sentences,
     person_names,
+    span_edges,
 )
 from corpus.tagging import resolve_model_name
 
@@ -47,9 +48,10 @@ def build_pipeline(model: str | None = None, gazetteers: Sequence[Path] = ()) ->
     elif "senter" not in nlp.pipe_names:
         nlp.add_pipe("sentencizer", first=True)
     nlp.add_pipe("corpus_ner_fixes", after="ner")
+    nlp.add_pipe("corpus_span_edges", after="corpus_ner_fixes")
     nlp.add_pipe(
         "corpus_gazetteer",
-        after="corpus_ner_fixes",
+        after="corpus_span_edges",
         config={"gazetteers": [str(path) for path in gazetteers]},
     )
     nlp.add_pipe("corpus_person_names", after="corpus_gazetteer")

@@ -23,7 +23,7 @@ from spacy.util import filter_spans
 
 from corpus.canonical import Canonicaliser
 from corpus.gazetteer import Gazetteer, load_gazetteers
-from corpus.pipeline.build import load_model
+from corpus.pipeline.build import load_model  # registers the components, corpus_span_edges too
 from corpus.pipeline.cjk import CjkRules
 from corpus.pipeline.sentences import sentence_spans
 from corpus.tagging import JAPANESE_MODEL
@@ -36,13 +36,14 @@ LABELS = frozenset(_LABEL_TEXT.split())
 
 
 def build_japanese(gazetteers: list[Path]) -> Language:
-    """GiNZA's tokenizer, tok2vec and ner, then `corpus_japanese`."""
+    """GiNZA's tokenizer, tok2vec and ner, `corpus_span_edges`, then `corpus_japanese`."""
     nlp = load_model(
         JAPANESE_MODEL,
         JAPANESE_EXCLUDED,
         f"cannot load the Japanese model {JAPANESE_MODEL!r}: install the ja extra "
         "(pip install '.[ja]')",
     )
+    nlp.add_pipe("corpus_span_edges", after="ner")
     nlp.add_pipe("corpus_japanese", last=True, config={"gazetteers": [str(p) for p in gazetteers]})
     return nlp
 

@@ -16,6 +16,7 @@ from corpus.gazetteer import load_gazetteers
 from corpus.models import Article, Entity, Mention, Sentence, TaggedArticle
 from corpus.pipeline.cjk import CjkRules
 from corpus.pipeline.sentences import sentence_spans
+from corpus.pipeline.span_edges import span_bounds
 from corpus.pipeline.tagger import EntityRecords
 
 
@@ -46,14 +47,13 @@ class RulesTagger:
         mentions: list[Mention] = []
         entities: dict[str, Entity] = {}
         for hit in self.rules.spans(text, lang):
-            entity = self.records.entity(hit.entity_id, text[hit.start : hit.end], hit.label)
+            if (bounds := span_bounds(text, hit.start, hit.end)) is None:
+                continue
+            start, end = bounds
+            entity = self.records.entity(hit.entity_id, text[start:end], hit.label)
             mentions.append(
                 Mention(
-                    text=text[hit.start : hit.end],
-                    label=hit.label,
-                    start=hit.start,
-                    end=hit.end,
-                    entity=entity.id,
+                    text=text[start:end], label=hit.label, start=start, end=end, entity=entity.id
                 )
             )
             entities.setdefault(entity.id, entity)
