@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from corpus import aggregates, arrays, recount
+from corpus import aggregates, arrays, grouped, recount
 from corpus.cli import main
 from corpus.store import Store
 
@@ -154,9 +154,18 @@ def test_overlapping_sentences_place_a_mention_as_the_writer_does(store: Path) -
             "UPDATE mentions SET rowid = rowid + 1000000",
             "UPDATE mentions SET rowid = 3 * (2000000 - rowid)",
         ),
+        # and of sentences: their spans are read by a scan of the table, the rest by article
+        (
+            "UPDATE sentences SET rowid = rowid + 1000000",
+            "UPDATE sentences SET rowid = 2000000 - rowid",
+        ),
+        (
+            "UPDATE sentences SET rowid = rowid + 1000000",
+            "UPDATE sentences SET rowid = 3 * (2000000 - rowid)",
+        ),
     ],
 )
-def test_mentions_in_any_rowid_order_are_recounted(store: Path, statements: tuple[str]) -> None:
+def test_rows_in_any_rowid_order_are_recounted(store: Path, statements: tuple[str]) -> None:
     assert damaged(store, *statements) == []
 
 
@@ -199,3 +208,13 @@ def test_pairs_counted_a_few_articles_at_a_time_are_added_up(
     assert found == tallied(store)
     found = damaged(store, "UPDATE sentences SET end = end - 40 WHERE idx = 1")
     assert found == tallied(store)
+
+
+@pytest.mark.parametrize(
+    "scan",
+    [[4, 5, 6, 7], [2, 5, 7, 9], [9, 5, 2, 7], [7, 6, 5, 4]],  # consecutive, gaps, any order
+)
+def test_rows_meet_their_scan_by_rowid(scan: list[int]) -> None:
+    rowids = np.array([*sorted(scan, reverse=True)[1:], min(scan)], np.int64)
+    at = grouped.placed(rowids, np.array(scan, np.int64))
+    assert np.array(scan)[at].tolist() == rowids.tolist()

@@ -35,7 +35,7 @@ from corpus.arrays import (
     pairs_within,
     within,
 )
-from corpus.grouped import per_article
+from corpus.grouped import per_article, placed, scanned
 
 Status = Callable[[str], None]
 FETCH = 50_000  # forms read at a time
@@ -370,10 +370,14 @@ def _form(form: str) -> tuple[str, str, str]:
 
 def _sentences(conn: sqlite3.Connection, number: _Numbers) -> tuple[Array, Array, Array]:
     """Each sentence's article, start and end, in (article, start, idx) order (a sentence of
-    no article left out)."""
-    sentences = per_article(conn, "sentences", ["idx", "start", "end"])
+    no article left out): the article, rowid and idx of each from the key's index, its start
+    and end by a scan of the table."""
+    sentences = per_article(conn, "sentences", ["rowid", "idx"])
     article = sentences.owners(_numbers(number, sentences.ids))
-    idx, start, end = sentences.columns
+    rowid, idx = sentences.columns
+    scan, (starts, ends) = scanned(conn, "sentences", ["start", "end"])
+    at = placed(rowid, scan)
+    start, end = starts[at], ends[at]
     article, start, end, _ = _ordered(article >= 0, [article, start, end, idx], [3, 1, 0])
     return article, start, end
 
