@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 from corpus.check import APART, CHECKS, FTS_REBUILD, Problem, check_store, run_checks
 from corpus.check import counts as store_counts
 from corpus.check.articles import _mention, mentions
+from corpus.check.core import Status
+from corpus.check.running import run_checks as run_apart
 from corpus.cli import main
 from corpus.ingest import Ingest, NullTagger
 from corpus.store import Store
@@ -90,14 +93,43 @@ def test_progress_names_each_check_and_counts_the_recount(store_path: Path) -> N
         report = run_checks(store, heard.append)
     assert report.problems == [] and report.skipped == []
     started = [text for text in heard if ": " not in text]
-    named = [name for name, _ in CHECKS if name not in APART] + list(APART)  # those waited for last
-    assert started == [f"{name} ({n}/{len(CHECKS)})" for n, name in enumerate(named, 1)]
-    assert set(APART) < {name for name, _ in CHECKS}
+    in_python = [name for name, _ in CHECKS if name not in APART]
+    numbered = [f"{name} ({n}/{len(CHECKS)})" for n, name in enumerate(in_python, 1)]
+    assert started[: len(in_python)] == numbered  # then the ones run apart, in any order
+    names = {text.rsplit(" (", 1)[0] for text in started[len(in_python) :]}
+    assert names == set(APART) < {name for name, _ in CHECKS}
+    numbers = [text.rsplit(" (", 1)[1] for text in started[len(in_python) :]]
+    first = len(in_python) + 1
+    assert numbers == [f"{n}/{len(CHECKS)})" for n in range(first, len(CHECKS) + 1)]
     label = next(text for text in started if text.startswith("aggregate counts"))
     with Store.open(store_path, readonly=True) as store:
         mentions = store_counts(store)["mentions"]
     assert f"{label}: 0 of {mentions:,} mentions read" in heard
     assert f"{label}: pairs counted in 0 of 19 articles" in heard
+
+
+def test_a_check_the_thread_has_not_begun_is_run_beside_it(store_path: Path) -> None:
+    """The first check run apart holds the thread until the second has run: only the main
+    thread, taking the second from the queue, can run it meanwhile."""
+    second_ran = threading.Event()
+
+    def first(store: Store, status: Status) -> Iterator[Problem]:
+        if not second_ran.wait(timeout=20):
+            yield Problem("test", "first", "the second check waited for the first")
+
+    def second(store: Store, status: Status) -> Iterator[Problem]:
+        second_ran.set()
+        yield from ()
+
+    def in_python(store: Store, status: Status) -> Iterator[Problem]:
+        yield Problem("test", "python", "found")
+
+    checks = [("first", first), ("python", in_python), ("second", second)]
+    heard: list[str] = []
+    with Store.open(store_path, readonly=True) as store:
+        report = run_apart(store, checks, {"first", "second"}, heard.append)
+    assert [str(p) for p in report.problems] == ["python: found"]
+    assert heard == ["python (1/3)", "second (2/3)", "first (3/3)"]
 
 
 def test_json_report_of_a_sound_store(store_path: Path) -> None:

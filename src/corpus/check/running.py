@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from itertools import count
 from pathlib import Path
 
 from corpus.check.core import Check, CheckReport, Outcome, Problem, Skipped, Status
@@ -23,22 +24,34 @@ def run_checks(
     long one has gone ("aggregate counts (6/12): 5,000 of 9,000 articles").
 
     The checks named in `apart` are SQLite's C, which lets go of the interpreter while it
-    runs: they run one after another on a connection of their own, in a thread, beside the
-    checks written in Python, so that the two take a core each. They are named last, as the
-    Python checks are done and each one that is still running is waited for."""
+    runs: they are queued, in order, for a thread with a connection of its own, which runs
+    them beside the checks written in Python, so that the two take a core each. When the
+    Python checks are done, the main thread takes the queued checks the other has not begun,
+    one at a time, and then waits for the ones it has. They are named last, as each is
+    taken or waited for."""
     outcomes: dict[str, Outcome] = {}
+    numbers = count(1)
+
+    def announced(name: str) -> str:
+        label = f"{name} ({next(numbers)}/{len(checks)})"
+        on_check(label)
+        return label
+
     alone = [(name, check) for name, check in checks if name in apart]
-    heard = [*(c for c in checks if c[0] not in apart), *alone]  # the order they are named in
-    labels = {name: f"{name} ({n}/{len(checks)})" for n, (name, _) in enumerate(heard, 1)}
     with ThreadPoolExecutor(max_workers=1) as pool, _one_snapshot(store.conn):
-        running = {name: pool.submit(_alone, store.path, name, check) for name, check in alone}
-        for name, check in heard:
-            on_check(labels[name])
-            if name in running:
-                found = running[name].result()
-                outcomes[name] = found or _outcome(name, check, store, lambda text: None)
-            else:
-                outcomes[name] = _outcome(name, check, store, _prefixed(on_check, labels[name]))
+        queued = {name: pool.submit(_alone, store.path, name, check) for name, check in alone}
+        for name, check in checks:
+            if name not in apart:
+                label = announced(name)
+                outcomes[name] = _outcome(name, check, store, _prefixed(on_check, label))
+        for name, check in alone:
+            if queued[name].cancel():  # not begun: run here, while the thread runs another
+                announced(name)
+                outcomes[name] = _alone(store.path, name, check) or _quietly(name, check, store)
+        for name, check in alone:
+            if name not in outcomes:
+                announced(name)
+                outcomes[name] = queued[name].result() or _quietly(name, check, store)
     report = CheckReport()
     for name, _ in checks:
         problems, skipped = outcomes[name]
@@ -84,6 +97,10 @@ def _outcome(name: str, check: Check, store: Store, status: Status) -> Outcome:
         return [Problem("integrity", "store", f"cannot read the {name}: {error}")], []
 
 
+def _quietly(name: str, check: Check, store: Store) -> Outcome:
+    return _outcome(name, check, store, lambda text: None)
+
+
 def _alone(path: Path, name: str, check: Check) -> Outcome | None:
     """A check on a connection of its own; None when the store cannot be opened twice."""
     try:
@@ -92,4 +109,4 @@ def _alone(path: Path, name: str, check: Check) -> Outcome | None:
         return None
     with own:
         _mapped(own.conn)
-        return _outcome(name, check, own, lambda text: None)
+        return _quietly(name, check, own)
