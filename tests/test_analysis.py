@@ -352,6 +352,19 @@ def test_overview_of_the_seeds(tagged: Store) -> None:
     assert {p["a_label"] for p in dates["pairs"]} == {"DATE"}
 
 
+def test_date_range_is_of_dates_with_a_year_when_there_are_any() -> None:
+    counts: dict[str | None, int] = {"Feb 16": 2, "2012-02-08": 1, "2011-05": 1, None: 4}
+    dates = corpus_overview._months(counts)
+    assert (dates["first"], dates["last"], dates["undated"]) == ("2011-05", "2012-02-08", 4)
+    assert dates["months"][0] == {"month": "Feb", "articles": 2}  # counted still
+    assert corpus_overview._months({"Mar 02": 1, "Feb 16": 1}) | {"months": []} == {
+        "first": "Feb 16",
+        "last": "Mar 02",
+        "undated": 0,
+        "months": [],
+    }
+
+
 def test_overview_of_an_empty_store(db: Path) -> None:
     with Store.open(db) as store:
         data = analysis.overview(store)

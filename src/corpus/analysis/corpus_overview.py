@@ -165,15 +165,18 @@ def _dates(store: Store, scope: Scope) -> Row:
 
 
 def _months(counts: dict[str | None, int]) -> Row:
-    """First and last date, undated articles, and articles per month, from articles per date."""
+    """First and last date, undated articles, and articles per month, from articles per date.
+    The first and last are dates with a year when there are any: a date without one ("Feb 16")
+    sorts before every year, and would start the range of a store of dated articles."""
     undated = counts.pop(None, 0)
     ordered = sorted((date for date in counts if date is not None), key=_date_key)
     months: Counter[str] = Counter()
     for date in ordered:
         months[_month(date)] += counts[date]
+    spanned = [date for date in ordered if _ISO_DATE.match(date)] or ordered
     return {
-        "first": ordered[0] if ordered else None,
-        "last": ordered[-1] if ordered else None,
+        "first": spanned[0] if spanned else None,
+        "last": spanned[-1] if spanned else None,
         "undated": undated,
         "months": [{"month": month, "articles": n} for month, n in months.items()],
     }
